@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+VENDOR := eventapp/static/vendor
+export FLASK_APP := wsgi
+
+.PHONY: install run test lint bench translations extract-messages clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsQR.js
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d eventapp/translations
+
+# Developers: refresh the catalogue after changing user-facing strings.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/eventapp.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i /tmp/eventapp.pot -d eventapp/translations
+
+run: install
+	$(BIN)/flask db upgrade
+	@$(BIN)/flask demo
+	@echo
+	@echo "Serving on http://127.0.0.1:5000  (sign in at http://127.0.0.1:5000/login with a login above)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check eventapp tests bench
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

@@ -1,0 +1,86 @@
+"""Configuration: defaults, then instance/config.py, then the environment, then tests."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url_from_env(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "eventapp.db")
+    # psycopg 3 is the PostgreSQL driver we ship; plain URLs name psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: str) -> str:
+    """A missing SECRET_KEY is generated once and kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": {"en": "English", "ja": "日本語"},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "Event Office <events@localhost>",
+    "MAIL_SEND_ASYNC": True,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "SIGNUP_RATE_LIMIT": "30 per minute",
+    "CHECKIN_RATE_LIMIT": "6000 per minute",
+    "API_WRITE_RATE_LIMIT": "30000 per minute",
+}
+
+
+def from_environment(instance_path: str) -> dict:
+    cfg: dict = {"SQLALCHEMY_DATABASE_URI": database_url_from_env(instance_path)}
+    if os.environ.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL"):
+        if os.environ.get(name):
+            cfg[name] = os.environ[name]
+    if os.environ.get("MAIL_PORT"):
+        cfg["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if name in os.environ:
+            cfg[name] = _env_bool(name)
+    if os.environ.get("REDIS_URL"):
+        cfg["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    base_url = cfg.get("BASE_URL", "")
+    if _env_bool("HTTPS") or base_url.startswith("https://"):
+        cfg.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                   PREFERRED_URL_SCHEME="https", HTTPS=True)
+    return cfg

@@ -1,0 +1,280 @@
+"""Events, their categories, technology areas and agenda."""
+
+import re
+import unicodedata
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from ..database import utcnow
+from ..extensions import db
+from ..models import (
+    AgendaItem,
+    Category,
+    Event,
+    NetworkingSide,
+    Registration,
+    Status,
+    TechnologyArea,
+)
+from ..validation import ValidationErrors
+from .defaults import DEFAULT_CATEGORIES, DEFAULT_TECHNOLOGY_AREAS
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+NETWORKING_LIMITS = {
+    "slot_minutes": (5, 120), "slots": (1, 48), "tables": (1, 2000),
+    "max_meetings_per_person": (1, 48),
+}
+
+
+def valid_timezone(name: str) -> bool:
+    return name in _timezones()
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def timezone_choices() -> list[str]:
+    return sorted(_timezones())
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].strip("-") or "event"
+
+
+def unique_slug(title: str, event_id: int | None = None) -> str:
+    base = slugify(title)
+    candidate, n = base, 1
+    while True:
+        clash = db.session.execute(
+            db.select(Event.id).where(Event.slug == candidate)).scalar_one_or_none()
+        if clash is None or clash == event_id:
+            return candidate
+        n += 1
+        candidate = f"{base}-{n}"
+
+
+def validate_event_data(data: dict) -> None:
+    """Domain rules for event fields already parsed into Python values."""
+    errors: dict[str, str] = {}
+    if not (data.get("title") or "").strip():
+        errors["title"] = "Give the event a title."
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts and ends and ends < starts:
+        errors["ends_at"] = "The event must end after it starts."
+    capacity = data.get("capacity")
+    if capacity is None or capacity < 0:
+        errors["capacity"] = "Capacity must be a whole number of 0 or more."
+    if not valid_timezone(data.get("timezone") or ""):
+        errors["timezone"] = "Choose a time zone such as Asia/Tokyo."
+    opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
+    if opens and closes and closes < opens:
+        errors["registration_closes_at"] = "Registration must close after it opens."
+    net = data.get("networking")
+    if net:
+        for key, (low, high) in NETWORKING_LIMITS.items():
+            value = net.get(key)
+            if value is None or not low <= value <= high:
+                errors[f"networking.{key}"] = f"Must be between {low} and {high}."
+        if not net.get("starts_at"):
+            errors["networking.starts_at"] = "Give the start of the networking session."
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def apply_event_data(event: Event, data: dict) -> None:
+    validate_event_data(data)
+    for key in ("title", "description", "venue", "starts_at", "ends_at", "timezone",
+                "capacity", "registration_opens_at", "registration_closes_at", "listed"):
+        if key in data:
+            value = data[key]
+            setattr(event, key, value.strip() if isinstance(value, str) else value)
+    net = data.get("networking")
+    if net:
+        event.networking_starts_at = net["starts_at"]
+        event.networking_slot_minutes = net["slot_minutes"]
+        event.networking_slots = net["slots"]
+        event.networking_tables = net["tables"]
+        event.networking_max_meetings = net["max_meetings_per_person"]
+    elif "networking" in data:
+        event.networking_starts_at = None
+
+
+def create_event(data: dict) -> Event:
+    event = Event(slug=unique_slug(data.get("title") or "event"), description="", venue="",
+                  listed=True)
+    apply_event_data(event, data)
+    for position, (code, name, name_ja, side, fields) in enumerate(DEFAULT_CATEGORIES):
+        event.categories.append(Category(code=code, name=name, name_ja=name_ja,
+                                         networking_side=side, requires_approval=False,
+                                         fields=list(fields), public=code != "organiser",
+                                         position=position))
+    for position, (code, name, name_ja) in enumerate(DEFAULT_TECHNOLOGY_AREAS):
+        event.technology_areas.append(
+            TechnologyArea(code=code, name=name, name_ja=name_ja, position=position))
+    db.session.add(event)
+    return event
+
+
+def list_events(upcoming_only: bool = False, listed_only: bool = False) -> list[Event]:
+    query = db.select(Event).order_by(Event.starts_at)
+    if upcoming_only:
+        query = query.where(Event.ends_at >= utcnow())
+    if listed_only:
+        query = query.where(Event.listed.is_(True))
+    return list(db.session.execute(query).scalars())
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED)
+    ).scalar_one()
+
+
+def registration_state(event: Event, now: datetime | None = None) -> str:
+    """'not_yet', 'open' or 'closed' (the window, or the event has ended)."""
+    now = now or utcnow()
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_yet"
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "closed"
+    if now >= event.ends_at:
+        return "closed"
+    return "open"
+
+
+def localized(obj, language: str) -> str:
+    """The Japanese name of a category or technology area when there is one."""
+    if language == "ja" and getattr(obj, "name_ja", ""):
+        return obj.name_ja
+    return obj.name
+
+
+# -- categories ---------------------------------------------------------------
+
+def validate_category(event: Event, data: dict, category: Category | None = None) -> None:
+    errors = {}
+    code = (data.get("code") or "").strip().lower()
+    if category is None:
+        if not CODE_RE.match(code):
+            errors["code"] = "Use lower-case letters, digits, - or _ (up to 40)."
+        elif any(c.code == code for c in event.categories):
+            errors["code"] = "This event already has a category with this code."
+    if not (data.get("name") or "").strip():
+        errors["name"] = "Give the category a name."
+    if data.get("networking_side") not in set(NetworkingSide):
+        errors["networking_side"] = "Choose offer, need, both or none."
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def save_category(event: Event, data: dict, category: Category | None = None) -> Category:
+    validate_category(event, data, category)
+    if category is None:
+        category = Category(code=data["code"].strip().lower(),
+                            position=len(event.categories))
+        event.categories.append(category)
+    category.name = data["name"].strip()
+    category.name_ja = (data.get("name_ja") or "").strip()
+    category.networking_side = data["networking_side"]
+    category.requires_approval = bool(data.get("requires_approval"))
+    category.public = bool(data.get("public", True))
+    category.fields = [f for f in data.get("fields") or [] if f]
+    return category
+
+
+# -- technology areas and agenda: edited as lines of text --------------------
+
+def technology_lines(event: Event) -> str:
+    return "\n".join(" | ".join(filter(None, (t.code, t.name, t.name_ja)))
+                     for t in event.technology_areas)
+
+
+def parse_technology_lines(text: str) -> list[tuple[str, str, str]]:
+    rows, errors, seen = [], [], set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        code = parts[0].lower()
+        name = parts[1] if len(parts) > 1 and parts[1] else ""
+        if not CODE_RE.match(code) or not name:
+            errors.append(f"Line {number}: write “code | English name | Japanese name”.")
+        elif code in seen:
+            errors.append(f"Line {number}: the code {code} appears twice.")
+        else:
+            seen.add(code)
+            rows.append((code, name, parts[2] if len(parts) > 2 else ""))
+    if errors:
+        raise ValidationErrors({"technology_areas": " ".join(errors)})
+    if not rows:
+        raise ValidationErrors({"technology_areas": "List at least one technology area."})
+    return rows
+
+
+def set_technology_areas(event: Event, rows: list[tuple[str, str, str]]) -> None:
+    by_code = {t.code: t for t in event.technology_areas}
+    keep = []
+    for position, (code, name, name_ja) in enumerate(rows):
+        area = by_code.get(code) or TechnologyArea(code=code)
+        area.name, area.name_ja, area.position = name, name_ja, position
+        keep.append(area)
+    event.technology_areas[:] = keep
+
+
+AGENDA_LINE = re.compile(
+    r"^(?P<start>\d{1,2}:\d{2})\s*(?:[-–~〜]\s*(?P<end>\d{1,2}:\d{2}))?\s*\|\s*(?P<title>[^|]+?)"
+    r"\s*(?:\|\s*(?P<speaker>.*?))?\s*$")
+
+
+def agenda_lines(event: Event) -> str:
+    tz = ZoneInfo(event.timezone)
+    lines = []
+    for item in event.agenda_items:
+        span = item.starts_at.astimezone(tz).strftime("%H:%M")
+        if item.ends_at:
+            span += "-" + item.ends_at.astimezone(tz).strftime("%H:%M")
+        lines.append(" | ".join(filter(None, (span, item.title, item.speaker))))
+    return "\n".join(lines)
+
+
+def parse_agenda_lines(event: Event, text: str) -> list[dict]:
+    """Lines like “10:00-10:15 | Opening remarks | Head of office” on the event's first day."""
+    tz = ZoneInfo(event.timezone)
+    day = event.starts_at.astimezone(tz).date()
+    items, errors = [], []
+
+    def at(hhmm: str) -> datetime:
+        hours, minutes = (int(x) for x in hhmm.split(":"))
+        if hours > 23 or minutes > 59:
+            raise ValueError
+        return datetime.combine(day, time(hours, minutes), tz)
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = AGENDA_LINE.match(line.strip())
+        try:
+            if not match:
+                raise ValueError
+            starts = at(match["start"])
+            ends = at(match["end"]) if match["end"] else None
+            if ends and ends < starts:
+                ends += timedelta(days=1)
+        except ValueError:
+            errors.append(f"Line {number}: write “10:00-10:15 | Title | Speaker”.")
+            continue
+        items.append({"starts_at": starts, "ends_at": ends, "title": match["title"].strip(),
+                      "speaker": (match["speaker"] or "").strip()})
+    if errors:
+        raise ValidationErrors({"agenda": " ".join(errors)})
+    return items
+
+
+def set_agenda(event: Event, items: list[dict]) -> None:
+    event.agenda_items[:] = [AgendaItem(position=i, **item) for i, item in enumerate(items)]

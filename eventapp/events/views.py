@@ -1,0 +1,205 @@
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import door_required, organiser_required
+from ..extensions import db
+from ..i18n import current_language
+from ..models import Category, Event
+from ..validation import ValidationErrors, apply_errors_to_form
+from . import services
+from .forms import CategoryForm, EventForm
+
+bp = Blueprint("events", __name__)
+
+# API-style error keys for the networking settings, and the form fields they belong to.
+FORM_FIELD_FOR = {
+    "networking.starts_at": "networking_starts_at",
+    "networking.slot_minutes": "networking_slot_minutes",
+    "networking.slots": "networking_slots",
+    "networking.tables": "networking_tables",
+    "networking.max_meetings_per_person": "networking_max_meetings",
+}
+
+
+@bp.route("/")
+def index():
+    return render_template("events/index.html",
+                           events=services.list_events(upcoming_only=True, listed_only=True))
+
+
+@bp.route("/e/<slug>")
+def public_event(slug):
+    event = db.one_or_404(db.select(Event).where(Event.slug == slug))
+    return render_template("events/public.html", event=event,
+                           state=services.registration_state(event),
+                           seats_left=max(event.capacity - services.confirmed_count(event.id), 0),
+                           language=current_language(), localized=services.localized)
+
+
+@bp.route("/manage/events")
+@door_required
+def manage_list():
+    return render_template("events/manage_list.html", events=services.list_events(),
+                           is_organiser=current_user.is_organiser)
+
+
+def _aware(value, tz):
+    return value.replace(tzinfo=ZoneInfo(tz)) if value else None
+
+
+def _event_data(form: EventForm) -> dict:
+    tz = form.timezone.data
+    data = {
+        "title": form.title.data, "description": form.description.data or "",
+        "venue": form.venue.data or "", "timezone": tz,
+        "starts_at": _aware(form.starts_at.data, tz), "ends_at": _aware(form.ends_at.data, tz),
+        "capacity": form.capacity.data, "listed": form.listed.data,
+        "registration_opens_at": _aware(form.registration_opens_at.data, tz),
+        "registration_closes_at": _aware(form.registration_closes_at.data, tz),
+        "networking": None,
+    }
+    if form.networking_enabled.data:
+        data["networking"] = {
+            "starts_at": _aware(form.networking_starts_at.data, tz),
+            "slot_minutes": form.networking_slot_minutes.data,
+            "slots": form.networking_slots.data, "tables": form.networking_tables.data,
+            "max_meetings_per_person": form.networking_max_meetings.data,
+        }
+    return data
+
+
+def _show_errors(form, errors: ValidationErrors):
+    apply_errors_to_form(form, ValidationErrors(
+        {FORM_FIELD_FOR.get(k, k): v for k, v in errors.fields.items()}))
+
+
+def _save_event_form(form: EventForm, event: Event | None) -> Event | None:
+    """Applies the form; returns the event, or None with the errors shown at their fields."""
+    try:
+        data = _event_data(form)
+        if event is None:
+            event = services.create_event(data)
+        else:
+            services.apply_event_data(event, data)
+        if form.technology_areas.data and form.technology_areas.data.strip():
+            services.set_technology_areas(
+                event, services.parse_technology_lines(form.technology_areas.data))
+        db.session.flush()  # the agenda is placed on the event's (possibly new) first day
+        services.set_agenda(event, services.parse_agenda_lines(event, form.agenda.data or ""))
+    except ValidationErrors as errors:
+        db.session.rollback()
+        _show_errors(form, errors)
+        return None
+    return event
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@organiser_required
+def create():
+    form = EventForm()
+    if form.validate_on_submit():
+        event = _save_event_form(form, None)
+        if event is not None:
+            db.session.commit()
+            flash(_("Event created. Check its categories next."), "success")
+            return redirect(url_for("events.dashboard", event_id=event.id))
+    elif not form.is_submitted():
+        from .defaults import DEFAULT_TECHNOLOGY_AREAS
+
+        form.technology_areas.data = "\n".join(" | ".join(row)
+                                               for row in DEFAULT_TECHNOLOGY_AREAS)
+    return render_template("events/edit.html", form=form, event=None)
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(event_id):
+    event = db.get_or_404(Event, event_id)
+    form = EventForm()
+    if form.validate_on_submit():
+        if _save_event_form(form, event) is not None:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("events.dashboard", event_id=event.id))
+    elif not form.is_submitted():
+        _fill_form(form, event)
+    return render_template("events/edit.html", form=form, event=event)
+
+
+def _fill_form(form: EventForm, event: Event) -> None:
+    tz = ZoneInfo(event.timezone)
+
+    def local(value):
+        return value.astimezone(tz).replace(tzinfo=None) if value else None
+
+    for name in ("title", "description", "venue", "timezone", "capacity", "listed"):
+        getattr(form, name).data = getattr(event, name)
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at",
+                 "networking_starts_at"):
+        getattr(form, name).data = local(getattr(event, name))
+    form.networking_enabled.data = event.has_networking
+    form.networking_slot_minutes.data = event.networking_slot_minutes
+    form.networking_slots.data = event.networking_slots
+    form.networking_tables.data = event.networking_tables
+    form.networking_max_meetings.data = event.networking_max_meetings
+    form.agenda.data = services.agenda_lines(event)
+    form.technology_areas.data = services.technology_lines(event)
+
+
+@bp.route("/manage/events/<int:event_id>")
+@organiser_required
+def dashboard(event_id):
+    event = db.get_or_404(Event, event_id)
+    return render_template("events/dashboard.html", event=event,
+                           confirmed=services.confirmed_count(event.id),
+                           state=services.registration_state(event),
+                           language=current_language(), localized=services.localized)
+
+
+@bp.route("/manage/events/<int:event_id>/categories", methods=["GET", "POST"])
+@organiser_required
+def categories(event_id):
+    event = db.get_or_404(Event, event_id)
+    form = CategoryForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            services.save_category(event, form.data)
+        except ValidationErrors as errors:
+            apply_errors_to_form(form, errors)
+        else:
+            db.session.commit()
+            flash(_("Category added."), "success")
+            return redirect(url_for("events.categories", event_id=event.id))
+    elif not form.is_submitted():
+        form.networking_side.data = "none"
+    edit_forms = {c.id: CategoryForm(prefix=f"c{c.id}", obj=c, formdata=None)
+                  for c in event.categories}
+    return render_template("events/categories.html", event=event, form=form,
+                           edit_forms=edit_forms)
+
+
+@bp.route("/manage/events/<int:event_id>/categories/<int:category_id>", methods=["POST"])
+@organiser_required
+def category_update(event_id, category_id):
+    event = db.get_or_404(Event, event_id)
+    category = db.get_or_404(Category, category_id)
+    if category.event_id != event.id:
+        abort(404)
+    form = CategoryForm(prefix=f"c{category.id}")
+    if form.validate_on_submit():
+        try:
+            services.save_category(event, form.data, category)
+        except ValidationErrors as errors:
+            apply_errors_to_form(form, errors)
+        else:
+            db.session.commit()
+            flash(_("Category %(name)s saved.", name=category.name), "success")
+            return redirect(url_for("events.categories", event_id=event.id))
+    edit_forms = {c.id: (form if c.id == category.id else
+                         CategoryForm(prefix=f"c{c.id}", obj=c, formdata=None))
+                  for c in event.categories}
+    return render_template("events/categories.html", event=event, form=CategoryForm(prefix="new"),
+                           edit_forms=edit_forms), 422

@@ -1,0 +1,812 @@
+"""Scoring, recommendations and the meeting schedule for a networking session.
+
+Plain data in, plain data out: no Flask, no database, and the same input always gives
+the same output (participants are sorted by id first, preference sets are sorted before
+use, and every tie is broken by a fixed rule, never by set or dict order).
+
+Scoring
+    A pair's score is built from tiers that never overlap (see the ``SCORE_*`` constants):
+    technology fit *and* country fit, above technology fit alone, above country fit
+    alone, as the product brief orders an official's best meetings. Within a tier more
+    shared technologies, a second fitting country and a company-official pair add a
+    bounded bonus that stays below the gap to the next tier. An accepted meeting request
+    adds ``REQUEST_WEIGHT``, more than any fit can reach, so must-meets outrank everything.
+
+Scheduling
+    The exact problem -- choose (pair, slot) meetings so that each slot is a matching,
+    each slot fits its tables, each person stays under a meeting cap and inside their
+    available slots -- is an integer program with pairs x slots binary variables; exact
+    solvers do not reach 2,000 people in seconds. We therefore use block-coordinate
+    ascent over slots, the classic decomposition for multi-period assignment
+    (e.g. Pentico, "Assignment problems: a golden anniversary survey", EJOR 2007):
+    one slot at a time, with every other slot held fixed, we solve a maximum-weight
+    matching of the candidate pairs still allowed in that slot, and keep the result only
+    when it improves the objective. Sweeping the slots repeatedly can only go up and
+    stops after a few sweeps. The first sweep starts from an empty schedule and so is
+    the usual "best matching per round" construction.
+
+    Each slot matching is a linear assignment problem solved by the sparse
+    Jonker-Volgenant algorithm (LAPJVsp, Jonker & Volgenant 1987, via
+    ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``) on the symmetric
+    "doubled" graph: every person is both a row and a column, the pair weight sits at
+    (i, j) and (j, i), and the diagonal means "no meeting". For a bipartite graph
+    (companies versus officials) the optimal assignment splits into two-cycles and
+    even cycles whose better half is a maximum matching, so the slot step is exact
+    (the bipartite double cover argument, Schrijver, "Combinatorial Optimization",
+    ch. 30). Participants on both sides or accepted requests between two companies can
+    create odd cycles; those are repaired with an exact dynamic programme on each cycle
+    and a greedy pass over people left free.
+
+    Coverage comes first: the slot objective adds ``COVERAGE_BONUS`` for every person
+    who has no meeting in any other slot, so a person's first meeting is worth more
+    than any difference in fit. The whole ascent therefore maximises
+    ``total score + COVERAGE_BONUS x people with a meeting``. Accepted requests carry
+    ``REQUEST_WEIGHT`` inside the score and are placed before either.
+
+    Scale comes from sparse candidate lists: pair scores are computed block by block
+    with numpy (``_PairScorer``), and for large events each person keeps only their
+    ``max(CANDIDATES_MIN, CANDIDATES_PER_MEETING x max_meetings)`` best feasible
+    partners (a pair stays when it is on either person's list) plus every accepted
+    request. Small events keep every positive pair, so nothing is lost where people
+    look closely.
+
+Tables
+    A participant with a fixed table always meets there, and that table is theirs alone
+    (a company stays at its own stand); two people with different fixed tables never
+    meet. Other meetings take the remaining tables, best meetings on the lowest numbers.
+    When a slot has more pairs than free tables the weakest pairs wait for another slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+OFFER, NEED, BOTH, NONE = "offer", "need", "both", "none"
+
+# --- Score weights -------------------------------------------------------------------
+# Tier bases are TIER_GAP apart and the bonuses inside a tier add up to less than
+# TIER_GAP, so a pair can never climb into the tier above by bonuses alone.
+TIER_GAP = 100.0
+SCORE_TECH_AND_COUNTRY = 3 * TIER_GAP
+SCORE_TECH_ONLY = 2 * TIER_GAP
+SCORE_COUNTRY_ONLY = 1 * TIER_GAP
+# Shared technologies beyond the first add TECH_DEPTH_BONUS * (t - 1) / t: every extra
+# technology counts, with diminishing returns, and the sum stays below TECH_DEPTH_BONUS.
+TECH_DEPTH_BONUS = 50.0
+# Only participants on both sides can fit on two countries at once.
+COUNTRY_DEPTH_BONUS = 10.0
+# Company-official pairs are what the session is for.
+CROSS_SIDE_BONUS = 25.0
+MAX_FIT_SCORE = SCORE_TECH_AND_COUNTRY + TECH_DEPTH_BONUS + COUNTRY_DEPTH_BONUS + CROSS_SIDE_BONUS
+# An accepted request outranks any fit, and makes a pair even without one.
+REQUEST_WEIGHT = 1000.0
+
+# --- Scheduler settings --------------------------------------------------------------
+# Worth more than the best possible fit, so a person's first meeting beats a better
+# second meeting for someone else, but less than an accepted request.
+COVERAGE_BONUS = MAX_FIT_SCORE + 5.0
+CANDIDATES_MIN = 16
+CANDIDATES_PER_MEETING = 4
+MAX_SWEEPS = 6
+# Scores are spread by a deterministic per-pair amount this small so equally good
+# partners share the load instead of the lowest ids taking it all; far below the
+# smallest real score difference.
+TIE_SPREAD = 1e-4
+_BLOCK_ROWS = 256
+_IMPROVEMENT_EPS = 1e-7
+_COST_GRID = 8.0
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    side: str  # OFFER (company), NEED (embassy official), BOTH, NONE
+    organisation: str = ""
+    # ISO alpha-2: for an official the country represented; for a company its home.
+    country: str | None = None
+    offers: frozenset[str] = frozenset()
+    needs: frozenset[str] = frozenset()
+    target_countries: frozenset[str] = frozenset()
+    unavailable_slots: frozenset[int] = frozenset()  # 0-based slot indexes
+    fixed_table: int | None = None  # 1-based; a company that stays at its own table
+
+
+@dataclass(frozen=True)
+class Reasons:
+    countries: tuple[str, ...] = ()  # the official's country that the company targets
+    technologies: tuple[str, ...] = ()  # offered by one, needed by the other
+    requested: bool = False  # an accepted meeting request between the two
+    cross_side: bool = False  # company-official (offer-need) pair
+
+
+@dataclass(frozen=True)
+class Match:
+    a: int  # participant ids, a < b
+    b: int
+    score: float
+    reasons: Reasons
+
+
+@dataclass(frozen=True)
+class Preferences:
+    accepted: frozenset[frozenset[int]] = frozenset()  # must-meet pairs
+    vetoes: frozenset[frozenset[int]] = frozenset()  # "not interested": never pair
+
+
+@dataclass(frozen=True)
+class Meeting:
+    a: int
+    b: int
+    slot: int
+    table: int
+    score: float
+    reasons: Reasons
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Schedule:
+    meetings: tuple[Meeting, ...]
+    metrics: dict = field(default_factory=dict)
+
+
+# --- Scoring one pair ----------------------------------------------------------------
+
+
+def _provides(p: Participant) -> bool:
+    return p.side in (OFFER, BOTH)
+
+
+def _receives(p: Participant) -> bool:
+    return p.side in (NEED, BOTH)
+
+
+def _organisation_key(p: Participant) -> str:
+    return p.organisation.strip().casefold()
+
+
+def _one_way_fit(provider: Participant, receiver: Participant) -> tuple[set[str], set[str]]:
+    """What ``provider`` can do for ``receiver``: (technologies, countries)."""
+    if not (_provides(provider) and _receives(receiver)):
+        return set(), set()
+    technologies = set(provider.offers & receiver.needs)
+    countries = set()
+    if receiver.country and receiver.country in provider.target_countries:
+        countries.add(receiver.country)
+    return technologies, countries
+
+
+def _fit_score(technologies: int, countries: int, cross_side: bool) -> float:
+    # _PairScorer.block repeats this arithmetic operation for operation on arrays, so
+    # the two agree to the last bit; keep them in step.
+    if technologies and countries:
+        score = SCORE_TECH_AND_COUNTRY
+    elif technologies:
+        score = SCORE_TECH_ONLY
+    elif countries:
+        score = SCORE_COUNTRY_ONLY
+    else:
+        return 0.0
+    if technologies:
+        score += TECH_DEPTH_BONUS * (technologies - 1) / technologies
+    if countries:
+        score += COUNTRY_DEPTH_BONUS * (countries - 1) / countries
+    if cross_side:
+        score += CROSS_SIDE_BONUS
+    return score
+
+
+def score_pair(p: Participant, q: Participant, prefs: Preferences) -> Match | None:
+    """How well ``p`` and ``q`` would meet, or None when they must never be paired."""
+    if p.id == q.id or p.side == NONE or q.side == NONE:
+        return None
+    pair = frozenset((p.id, q.id))
+    if pair in prefs.vetoes:
+        return None
+    organisation = _organisation_key(p)
+    if organisation and organisation == _organisation_key(q):
+        return None
+    tech_pq, countries_pq = _one_way_fit(p, q)
+    tech_qp, countries_qp = _one_way_fit(q, p)
+    technologies = tech_pq | tech_qp
+    countries = countries_pq | countries_qp
+    cross_side = {p.side, q.side} == {OFFER, NEED}
+    requested = pair in prefs.accepted
+    score = _fit_score(len(technologies), len(countries), cross_side)
+    if requested:
+        score += REQUEST_WEIGHT
+    if score <= 0:
+        return None
+    reasons = Reasons(
+        countries=tuple(sorted(countries)),
+        technologies=tuple(sorted(technologies)),
+        requested=requested,
+        cross_side=cross_side,
+    )
+    return Match(a=min(p.id, q.id), b=max(p.id, q.id), score=score, reasons=reasons)
+
+
+def recommend(
+    participant_id: int,
+    participants: Iterable[Participant],
+    prefs: Preferences,
+    limit: int = 10,
+) -> list[Match]:
+    """The best contacts for one person, best first, equal scores by the other's id."""
+    people = list(participants)
+    me = next((p for p in people if p.id == participant_id), None)
+    if me is None or limit <= 0:
+        return []
+    matches = [m for q in people if (m := score_pair(me, q, prefs)) is not None]
+
+    def other_id(m: Match) -> int:
+        return m.b if m.a == participant_id else m.a
+
+    matches.sort(key=lambda m: (-m.score, other_id(m)))
+    return matches[:limit]
+
+
+def format_reasons(
+    reasons: Reasons,
+    country_name: Callable[[str], str],
+    tech_name: Callable[[str], str],
+    requested_label: str = "meeting requested",
+) -> str:
+    """Reasons in words: "Kenya · water purification, diagnostics"."""
+    parts = []
+    if reasons.countries:
+        parts.append(", ".join(country_name(code) for code in reasons.countries))
+    if reasons.technologies:
+        parts.append(", ".join(tech_name(code) for code in reasons.technologies))
+    if reasons.requested:
+        parts.append(requested_label)
+    return " · ".join(parts)
+
+
+# --- Scoring many pairs at once ------------------------------------------------------
+
+
+def _pair_keys(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return lo.astype(np.int64) * (1 << 32) + hi.astype(np.int64)
+
+
+class _PairScorer:
+    """All pair scores of an event, a block of rows at a time, equal to ``score_pair``.
+
+    Technology fit counts the union of both directions, |A| + |B| - |A & B|, which for
+    0/1 indicator matrices is three matrix products, so any number of technology areas
+    costs the same code path.
+    """
+
+    def __init__(self, people: Sequence[Participant], prefs: Preferences):
+        self.people = people
+        self.n = n = len(people)
+        self.ids = np.array([p.id for p in people], dtype=np.int64)
+        index = {p.id: i for i, p in enumerate(people)}
+        provides = np.array([_provides(p) for p in people], dtype=bool)
+        receives = np.array([_receives(p) for p in people], dtype=bool)
+        self.is_offer = np.array([p.side == OFFER for p in people], dtype=bool)
+        self.is_need = np.array([p.side == NEED for p in people], dtype=bool)
+        self.is_none = np.array([p.side not in (OFFER, NEED, BOTH) for p in people])
+
+        techs = sorted({t for p in people for t in p.offers | p.needs})
+        tech_index = {t: k for k, t in enumerate(techs)}
+        offers = np.zeros((n, len(techs)), dtype=np.float32)
+        needs = np.zeros((n, len(techs)), dtype=np.float32)
+        for i, p in enumerate(people):
+            if provides[i]:
+                offers[i, [tech_index[t] for t in p.offers]] = 1
+            if receives[i]:
+                needs[i, [tech_index[t] for t in p.needs]] = 1
+        self.offers, self.needs = offers, needs
+        self.offers_and_needs = offers * needs
+
+        countries = sorted(
+            {p.country for p in people if p.country} | {c for p in people for c in p.target_countries}
+        )
+        country_index = {c: k for k, c in enumerate(countries)}
+        # -1: no country that anyone could fit, as a receiver.
+        self.country = np.array(
+            [country_index[p.country] if receives[i] and p.country else -1 for i, p in enumerate(people)],
+            dtype=np.int64,
+        )
+        self.targets = np.zeros((n, max(len(countries), 1)), dtype=bool)
+        for i, p in enumerate(people):
+            if provides[i]:
+                self.targets[i, [country_index[c] for c in p.target_countries]] = True
+
+        organisations = sorted({k for p in people if (k := _organisation_key(p))})
+        org_index = {o: k for k, o in enumerate(organisations)}
+        self.organisation = np.array(
+            [org_index.get(_organisation_key(p), -1) for p in people], dtype=np.int64
+        )
+
+        self.accepted = self._pairs_by_index(prefs.accepted, index)
+        self.vetoed = self._pairs_by_index(prefs.vetoes, index)
+
+    @staticmethod
+    def _pairs_by_index(pairs: Iterable[frozenset[int]], index: dict[int, int]) -> np.ndarray:
+        """Known two-person pairs as a sorted (k, 2) array of (low, high) indexes."""
+        found = set()
+        for pair in pairs:
+            if len(pair) == 2:
+                x, y = sorted(pair)
+                if x in index and y in index:
+                    found.add((index[x], index[y]))
+        return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+
+    def block(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of ``rows`` against everyone, shape (len(rows), n); 0 = never pair."""
+        technologies = (
+            self.offers[rows] @ self.needs.T
+            + self.needs[rows] @ self.offers.T
+            - self.offers_and_needs[rows] @ self.offers_and_needs.T
+        ).astype(np.float64)
+
+        has_country = self.country >= 0
+        row_country = self.country[rows]
+        row_has_country = row_country >= 0
+        # row serves column: the column's country is among the row's targets
+        forward = self.targets[rows][:, np.maximum(self.country, 0)] & has_country[None, :]
+        backward = (
+            self.targets[:, np.maximum(row_country, 0)].T & row_has_country[:, None]
+        )
+        same_country = row_country[:, None] == self.country[None, :]
+        countries = (
+            forward.astype(np.float64)
+            + backward
+            - (forward & backward & same_country)
+        )
+
+        cross_side = (self.is_offer[rows][:, None] & self.is_need[None, :]) | (
+            self.is_need[rows][:, None] & self.is_offer[None, :]
+        )
+
+        # _fit_score on arrays, same operations in the same order.
+        t, c = technologies, countries
+        score = np.where(
+            (t > 0) & (c > 0),
+            SCORE_TECH_AND_COUNTRY,
+            np.where(t > 0, SCORE_TECH_ONLY, np.where(c > 0, SCORE_COUNTRY_ONLY, 0.0)),
+        )
+        fits = score > 0
+        score = score + np.where(t > 0, TECH_DEPTH_BONUS * (t - 1) / np.maximum(t, 1), 0.0)
+        score = score + np.where(c > 0, COUNTRY_DEPTH_BONUS * (c - 1) / np.maximum(c, 1), 0.0)
+        score = score + np.where(cross_side, CROSS_SIDE_BONUS, 0.0)
+        score = np.where(fits, score, 0.0)
+
+        self._add_pairs(score, rows, self.accepted, REQUEST_WEIGHT)
+
+        never = (
+            self.is_none[rows][:, None]
+            | self.is_none[None, :]
+            | (rows[:, None] == np.arange(self.n)[None, :])
+        )
+        row_org = self.organisation[rows]
+        never |= (row_org[:, None] == self.organisation[None, :]) & (row_org[:, None] >= 0)
+        score[never] = 0.0
+        self._add_pairs(score, rows, self.vetoed, None)
+        return score
+
+    @staticmethod
+    def _add_pairs(score: np.ndarray, rows: np.ndarray, pairs: np.ndarray, amount) -> None:
+        """Add ``amount`` to both orientations of ``pairs`` inside the block (None: zero)."""
+        if not len(pairs):
+            return
+        position = {int(r): k for k, r in enumerate(rows)}
+        for x, y in pairs:
+            for row, col in ((x, y), (y, x)):
+                k = position.get(int(row))
+                if k is not None:
+                    if amount is None:
+                        score[k, col] = 0.0
+                    else:
+                        score[k, col] += amount
+
+    def tie_spread(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """A fixed pseudo-random amount in [0, TIE_SPREAD) per unordered pair of ids."""
+        a = np.minimum(self.ids[lo], self.ids[hi]).astype(np.uint64)
+        b = np.maximum(self.ids[lo], self.ids[hi]).astype(np.uint64)
+        h = a * np.uint64(0x9E3779B97F4A7C15) ^ (b * np.uint64(0xC2B2AE3D27D4EB4F))
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+        return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53) * TIE_SPREAD
+
+
+# --- Candidate pairs -----------------------------------------------------------------
+
+
+@dataclass
+class _Candidates:
+    lo: np.ndarray  # person indexes, lo < hi
+    hi: np.ndarray
+    score: np.ndarray
+    has_partner: np.ndarray  # per person: some positive-score partner exists
+    has_option: np.ndarray  # per person: some such partner shares a slot and a table
+
+
+def _candidate_pairs(
+    scorer: _PairScorer,
+    available: np.ndarray,
+    fixed_table: np.ndarray,
+    per_person: int,
+) -> _Candidates:
+    """Pairs worth scheduling: each person's best feasible partners, plus all requests."""
+    n = scorer.n
+    has_partner = np.zeros(n, dtype=bool)
+    has_option = np.zeros(n, dtype=bool)
+    lows, highs = [], []
+    availability = available.astype(np.float32)
+    for start in range(0, n, _BLOCK_ROWS):
+        rows = np.arange(start, min(start + _BLOCK_ROWS, n))
+        score = scorer.block(rows)
+        has_partner[rows] = (score > 0).any(axis=1)
+        common_slot = (availability[rows] @ availability.T) > 0
+        row_table = fixed_table[rows][:, None]
+        same_table = (row_table == 0) | (fixed_table[None, :] == 0) | (row_table == fixed_table[None, :])
+        feasible = (score > 0) & common_slot & same_table
+        has_option[rows] = feasible.any(axis=1)
+        if per_person >= n - 1:
+            r, c = np.nonzero(feasible)
+        else:
+            cols = np.broadcast_to(np.arange(n), feasible.shape)
+            ranked = np.where(
+                feasible, score + scorer.tie_spread(rows[:, None], cols), -1.0
+            )
+            best = np.argpartition(-ranked, per_person - 1, axis=1)[:, :per_person]
+            keep = np.take_along_axis(ranked, best, axis=1) > 0
+            r = np.nonzero(keep)[0]
+            c = best[keep]
+        r = rows[r]
+        lows.append(np.minimum(r, c))
+        highs.append(np.maximum(r, c))
+        # Must-meets stay whatever their rank.
+        accepted = scorer.accepted
+        if len(accepted):
+            inside = (accepted[:, 0] >= rows[0]) & (accepted[:, 0] <= rows[-1])
+            lo, hi = accepted[inside, 0], accepted[inside, 1]
+            ok = feasible[lo - rows[0], hi]
+            lows.append(lo[ok])
+            highs.append(hi[ok])
+
+    lo = np.concatenate(lows) if lows else np.zeros(0, dtype=np.int64)
+    hi = np.concatenate(highs) if highs else np.zeros(0, dtype=np.int64)
+    keys = np.unique(_pair_keys(lo, hi))
+    lo, hi = (keys >> 32).astype(np.int64), (keys & 0xFFFFFFFF).astype(np.int64)
+    score = _scores_of_pairs(scorer, lo, hi)
+    return _Candidates(lo, hi, score, has_partner, has_option)
+
+
+def _scores_of_pairs(scorer: _PairScorer, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    score = np.zeros(len(lo))
+    for start in range(0, scorer.n, _BLOCK_ROWS):
+        inside = (lo >= start) & (lo < start + _BLOCK_ROWS)
+        if inside.any():
+            rows = np.arange(start, min(start + _BLOCK_ROWS, scorer.n))
+            score[inside] = scorer.block(rows)[lo[inside] - start, hi[inside]]
+    return score
+
+
+# --- One slot: maximum-weight matching -----------------------------------------------
+
+
+def _max_weight_matching(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Indexes of edges forming a heavy matching (exact on bipartite graphs)."""
+    if not len(lo):
+        return np.zeros(0, dtype=np.int64)
+    nodes, local = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+    m = len(nodes)
+    u, v = local[: len(lo)], local[len(lo) :]
+    # LAPJVsp wants non-zero costs, so costs count down from a ceiling and the diagonal
+    # ("no meeting") costs the most. They are rounded to a 1/8-point grid: with costs
+    # differing by tiny fractions its augmenting row reduction crawls (scipy#17269),
+    # and 1/8 point is far below any score difference that matters.
+    ceiling = np.ceil(float(weight.max())) + 1.0
+    cost = np.round((ceiling - weight) * _COST_GRID)
+    diagonal = np.arange(m)
+    graph = csr_matrix(
+        (
+            np.concatenate([cost, cost, np.full(m, ceiling * _COST_GRID)]),
+            (np.concatenate([u, v, diagonal]), np.concatenate([v, u, diagonal])),
+        ),
+        shape=(m, m),
+    )
+    _, partner = min_weight_full_bipartite_matching(graph)
+
+    directed_keys = np.concatenate([_pair_keys(u, v), _pair_keys(v, u)])
+    directed_edge = np.concatenate([np.arange(len(u)), np.arange(len(u))])
+    order = np.argsort(directed_keys)
+    directed_keys, directed_edge = directed_keys[order], directed_edge[order]
+
+    def edge_between(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return directed_edge[np.searchsorted(directed_keys, _pair_keys(x, y))]
+
+    me = np.arange(m)
+    two_cycle = (partner[partner] == me) & (partner != me)
+    first = me[two_cycle & (me < partner)]
+    chosen = list(edge_between(first, partner[first]))
+
+    in_long_cycle = (partner[partner] != me)
+    seen = np.zeros(m, dtype=bool)
+    for start in me[in_long_cycle]:
+        if seen[start]:
+            continue
+        cycle = [int(start)]
+        seen[start] = True
+        nxt = int(partner[start])
+        while nxt != start:
+            cycle.append(nxt)
+            seen[nxt] = True
+            nxt = int(partner[nxt])
+        c = np.array(cycle)
+        edges = edge_between(c, np.roll(c, -1))
+        chosen.extend(_best_matching_on_cycle(edges, weight[edges]))
+
+    used = np.zeros(m, dtype=bool)
+    chosen_arr = np.array(sorted(set(int(e) for e in chosen)), dtype=np.int64)
+    used[u[chosen_arr]] = True
+    used[v[chosen_arr]] = True
+    return _extend_greedily(chosen_arr, u, v, weight, used)
+
+
+def _best_matching_on_cycle(edges: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Maximum-weight matching on a cycle whose k-th edge joins nodes k and k+1."""
+
+    def on_path(idx: list[int]) -> tuple[float, list[int]]:
+        # Classic take-or-skip recurrence over consecutive edges of a path.
+        best_without, best_with = (0.0, []), (0.0, [])
+        for k in idx:
+            take = (best_without[0] + weights[k], best_without[1] + [k])
+            skip = max(best_without, best_with, key=lambda x: x[0])
+            best_without, best_with = skip, take
+        return max(best_without, best_with, key=lambda x: x[0])
+
+    k = len(edges)
+    # Either the closing edge is out (a path of the others), or it is in and both its
+    # neighbours are out.
+    without_last = on_path(list(range(k - 1)))
+    value, picked = on_path(list(range(1, k - 2)))
+    with_last = (value + weights[k - 1], picked + [k - 1])
+    best = max(without_last, with_last, key=lambda x: x[0])
+    return [int(edges[i]) for i in best[1]]
+
+
+def _extend_greedily(
+    chosen: np.ndarray, u: np.ndarray, v: np.ndarray, weight: np.ndarray, used: np.ndarray
+) -> np.ndarray:
+    """Add the heaviest remaining edges between people the cycle repair left free."""
+    free = ~used[u] & ~used[v]
+    extra = []
+    for e in sorted(np.flatnonzero(free), key=lambda e: (-weight[e], e)):
+        if not used[u[e]] and not used[v[e]]:
+            used[u[e]] = used[v[e]] = True
+            extra.append(e)
+    return np.sort(np.concatenate([chosen, np.array(extra, dtype=np.int64)]))
+
+
+# --- The schedule --------------------------------------------------------------------
+
+
+@dataclass
+class _Board:
+    """What the ascent works on: candidate pairs and the slots they may use."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    score: np.ndarray
+    weight: np.ndarray  # score plus the tie spread
+    table: np.ndarray  # fixed table the pair must use, 0 if none
+    allowed: np.ndarray  # (pairs, slots): both free and available, table not locked
+    locked_count: np.ndarray  # per person
+    general_tables: list[list[int]]  # per slot, tables open to pairs without a fixed one
+
+
+def _fit_slot(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Keep only what the slot's tables can seat, best gain first."""
+    order = edges[np.lexsort((edges, -gain))]
+    seats = len(board.general_tables[slot])
+    kept, fixed_taken = [], set()
+    for e in order:
+        table = int(board.table[e])
+        if table:
+            if table not in fixed_taken:
+                fixed_taken.add(table)
+                kept.append(e)
+        elif seats > 0:
+            seats -= 1
+            kept.append(e)
+    return np.array(sorted(kept), dtype=np.int64)
+
+
+def _ascend(board: _Board, n: int, slots: int, max_meetings: int) -> np.ndarray:
+    """Slot of each candidate pair (-1: not scheduled), by block-coordinate ascent."""
+    slot_of = np.full(len(board.lo), -1, dtype=np.int64)
+    count = board.locked_count.copy()
+    for _sweep in range(MAX_SWEEPS):
+        improved = False
+        for s in range(slots):
+            current = np.flatnonzero(slot_of == s)
+            elsewhere = count.copy()
+            np.subtract.at(elsewhere, board.lo[current], 1)
+            np.subtract.at(elsewhere, board.hi[current], 1)
+            lo_left, hi_left = elsewhere[board.lo], elsewhere[board.hi]
+            open_edges = np.flatnonzero(
+                board.allowed[:, s]
+                & ((slot_of == -1) | (slot_of == s))
+                & (lo_left < max_meetings)
+                & (hi_left < max_meetings)
+            )
+            gain = (
+                board.weight
+                + COVERAGE_BONUS * (lo_left == 0)
+                + COVERAGE_BONUS * (hi_left == 0)
+            )
+            picked = open_edges[
+                _max_weight_matching(board.lo[open_edges], board.hi[open_edges], gain[open_edges])
+            ]
+            picked = _fit_slot(board, s, picked, gain[picked])
+            if gain[picked].sum() > gain[current].sum() + _IMPROVEMENT_EPS:
+                slot_of[current] = -1
+                slot_of[picked] = s
+                count = elsewhere
+                np.add.at(count, board.lo[picked], 1)
+                np.add.at(count, board.hi[picked], 1)
+                improved = True
+        if not improved:
+            break
+    return slot_of
+
+
+def _check_arguments(people: list[Participant], slots: int, tables: int, max_meetings: int):
+    if slots < 0 or tables < 0 or max_meetings < 0:
+        raise ValueError("slots, tables and max_meetings must not be negative")
+    ids = [p.id for p in people]
+    if len(set(ids)) != len(ids):
+        raise ValueError("participant ids must be unique")
+
+
+def build_schedule(
+    participants: Iterable[Participant],
+    prefs: Preferences,
+    slots: int,
+    tables: int,
+    max_meetings: int,
+    locked: Iterable[Meeting] = (),
+) -> Schedule:
+    """Meetings for the session: locked ones as given, then the best schedule around them.
+
+    ``slots`` are numbered from 0, ``tables`` from 1, ``max_meetings`` caps each person
+    (locked meetings included).
+    """
+    people = sorted(participants, key=lambda p: p.id)
+    _check_arguments(people, slots, tables, max_meetings)
+    kept = sorted(
+        (_as_locked(m) for m in locked), key=lambda m: (m.slot, m.table, m.a, m.b)
+    )
+    n = len(people)
+    index = {p.id: i for i, p in enumerate(people)}
+    fixed_table = np.array([p.fixed_table or 0 for p in people], dtype=np.int64)
+    table_ok = (fixed_table == 0) | ((fixed_table >= 1) & (fixed_table <= tables))
+    available = np.zeros((n, slots), dtype=bool)
+    for i, p in enumerate(people):
+        if table_ok[i]:
+            available[i] = [s not in p.unavailable_slots for s in range(slots)]
+
+    locked_busy = np.zeros((n, slots), dtype=bool)
+    locked_count = np.zeros(n, dtype=np.int64)
+    locked_tables: list[set[int]] = [set() for _ in range(slots)]
+    locked_pairs = set()
+    for m in kept:
+        locked_pairs.add((min(m.a, m.b), max(m.a, m.b)))
+        if 0 <= m.slot < slots:
+            locked_tables[m.slot].add(m.table)
+        for person in (m.a, m.b):
+            if person in index:
+                locked_count[index[person]] += 1
+                if 0 <= m.slot < slots:
+                    locked_busy[index[person], m.slot] = True
+
+    scorer = _PairScorer(people, prefs)
+    per_person = max(CANDIDATES_MIN, CANDIDATES_PER_MEETING * max_meetings)
+    cand = _candidate_pairs(scorer, available, fixed_table, per_person)
+
+    free = available & ~locked_busy
+    pair_table = np.maximum(fixed_table[cand.lo], fixed_table[cand.hi])
+    allowed = free[cand.lo] & free[cand.hi]
+    for s in range(slots):
+        if locked_tables[s]:
+            allowed[:, s] &= ~np.isin(pair_table, sorted(locked_tables[s]))
+    already_met = np.array(
+        [(people[a].id, people[b].id) in locked_pairs for a, b in zip(cand.lo, cand.hi, strict=True)],
+        dtype=bool,
+    )
+    allowed[already_met] = False
+
+    reserved = {int(t) for t in fixed_table[table_ok] if t}
+    general_tables = [
+        [t for t in range(1, tables + 1) if t not in reserved and t not in locked_tables[s]]
+        for s in range(slots)
+    ]
+    board = _Board(
+        lo=cand.lo,
+        hi=cand.hi,
+        score=cand.score,
+        weight=cand.score + scorer.tie_spread(cand.lo, cand.hi),
+        table=pair_table,
+        allowed=allowed,
+        locked_count=locked_count,
+        general_tables=general_tables,
+    )
+    slot_of = _ascend(board, n, slots, max_meetings)
+    meetings = kept + _seat(board, slot_of, people, prefs, slots)
+    meetings.sort(key=lambda m: (m.slot, m.table, m.a, m.b))
+    return Schedule(tuple(meetings), _metrics(people, meetings, cand, slots, tables))
+
+
+def _as_locked(m: Meeting) -> Meeting:
+    if m.locked:
+        return m
+    return Meeting(m.a, m.b, m.slot, m.table, m.score, m.reasons, locked=True)
+
+
+def _seat(
+    board: _Board, slot_of: np.ndarray, people: list[Participant], prefs: Preferences, slots: int
+) -> list[Meeting]:
+    """Turn scheduled pairs into meetings with tables: best meetings on the lowest numbers."""
+    meetings = []
+    for s in range(slots):
+        edges = np.flatnonzero(slot_of == s)
+        edges = edges[np.lexsort((edges, -board.score[edges]))]
+        open_tables = iter(board.general_tables[s])
+        for e in edges:
+            p, q = people[board.lo[e]], people[board.hi[e]]
+            match = score_pair(p, q, prefs)
+            table = int(board.table[e]) or next(open_tables)
+            meetings.append(Meeting(match.a, match.b, s, table, match.score, match.reasons))
+    return meetings
+
+
+def _metrics(
+    people: list[Participant],
+    meetings: list[Meeting],
+    cand: _Candidates,
+    slots: int,
+    tables: int,
+) -> dict:
+    sides = {p.id: p.side for p in people}
+    met = {person for m in meetings for person in (m.a, m.b)}
+    with_meeting = sum(1 for p in people if p.id in met)
+    could_meet = [i for i, p in enumerate(people) if cand.has_partner[i]]
+    covered = sum(1 for i in could_meet if people[i].id in met)
+    total = float(sum(m.score for m in meetings))
+    cross = sum(1 for m in meetings if {sides.get(m.a), sides.get(m.b)} == {OFFER, NEED})
+    without = []
+    for i, p in enumerate(people):
+        if p.id in met:
+            continue
+        if p.side not in (OFFER, NEED, BOTH):
+            reason = "none_side"
+        elif not cand.has_partner[i]:
+            reason = "no_match"
+        elif not cand.has_option[i]:
+            reason = "unavailable"
+        else:
+            reason = "capacity"
+        without.append({"id": p.id, "reason": reason})
+    return {
+        "meetings": len(meetings),
+        "participants": len(people),
+        "with_meeting": with_meeting,
+        "coverage": covered / len(could_meet) if could_meet else 1.0,
+        "mean_score": total / len(meetings) if meetings else 0.0,
+        "total_score": total,
+        "cross_side_share": cross / len(meetings) if meetings else 0.0,
+        "table_use": len(meetings) / (slots * tables) if slots and tables else 0.0,
+        "without_meeting": without,
+    }

@@ -1,0 +1,156 @@
+"""App-wide web behaviour: error pages, template helpers, language switch, headers."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .i18n import country_name, current_language, local_time
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid", 429: "rate_limited", 500: "server_error",
+}
+
+
+def error_titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"), 401: _("Please sign in"), 403: _("Not allowed"),
+        404: _("Page not found"), 405: _("Not allowed"), 413: _("Too large"),
+        429: _("Too many requests"), 500: _("Something went wrong"),
+    }
+
+
+def error_messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        403: _("Your account may not open this page."),
+        404: _("There is nothing at this address. Check the link, or start from the home page."),
+        405: _("This address does not accept that kind of request."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+        500: _("An unexpected error happened. Nothing you saved is lost; please try again."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths are followed, so `next` can't send users elsewhere."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return fallback
+    return target
+
+
+def _error_response(status: int, message: str | None = None, retry_after: str | None = None):
+    message = message or error_messages().get(status, "")
+    if wants_json():
+        response = jsonify(error=ERROR_CODES.get(status, "error"), message=message)
+    else:
+        response = make_response(render_template(
+            "errors/error.html", status=status, title=error_titles().get(status, _("Error")),
+            message=message))
+    response.status_code = status
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
+    return response
+
+
+def init_web(app: Flask) -> None:
+    from .api.parsing import BadRequest
+    from .auth.access import ApiAuthError
+    from .validation import ValidationErrors
+
+    @app.errorhandler(BadRequest)
+    def api_bad_request(e: BadRequest):
+        return jsonify(error="bad_request", message=e.message), 400
+
+    @app.errorhandler(ValidationErrors)
+    def api_invalid(e: ValidationErrors):
+        # Pages catch ValidationErrors and show them at the fields; reaching here means JSON.
+        return jsonify(error="invalid", message="Some fields are not valid.",
+                       fields=e.fields), 422
+
+    @app.errorhandler(ApiAuthError)
+    def api_auth_error(e: ApiAuthError):
+        response = jsonify(error=e.code, message=e.message)
+        response.status_code = e.status
+        if e.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _error_response(400, _("The form expired or was sent from another page. "
+                                      "Please go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        retry_after = None
+        message = None
+        if e.code == 429:
+            retry_after = str(getattr(e, "retry_after", None) or 60)
+            message = _("Too many requests. Please try again in %(seconds)s seconds.",
+                        seconds=retry_after)
+        elif wants_json() and e.description and e.code not in (404, 500):
+            message = e.description
+        return _error_response(e.code or 500, message, retry_after)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(e):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from .extensions import db
+
+        db.session.rollback()
+        return _error_response(500)
+
+    @app.route("/language/<code>", methods=["POST"])
+    def set_language(code):
+        if code in app.config["LANGUAGES"]:
+            session["lang"] = code
+        return redirect(safe_next_url(request.form.get("next"), url_for("events.index")))
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "languages": app.config["LANGUAGES"],
+            "current_language": current_language(),
+            "country_name": country_name,
+            "url_rules": app.view_functions,
+        }
+
+    app.add_template_filter(local_time, "local_time")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+            "style-src 'self'; script-src 'self'; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        if request.path.startswith("/r/"):
+            # Secret links must not leak to other sites through the Referer header.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,115 @@
+"""Data model, migrations, configuration."""
+
+import os
+import re
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy.exc import IntegrityError
+
+from eventapp import create_app
+from eventapp.config import database_url_from_env
+from eventapp.extensions import db
+from eventapp.models import Registration, Status, new_checkin_code, normalise_code
+from tests import factories
+from tests.conftest import make_test_config, temporary_pg_schema
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+    else:
+        with temporary_pg_schema(os.environ["TEST_DATABASE_URL"]) as url:
+            yield url
+
+
+def test_migrations_give_exactly_the_models_schema(empty_database_url, tmp_path):
+    app = create_app(make_test_config(empty_database_url, tmp_path),
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(
+                conn, opts={"compare_type": True}), db.metadata)
+        db.engine.dispose()
+    assert diff == []
+
+
+def test_one_active_registration_per_email_is_enforced_by_the_database(app):
+    event = factories.event()
+    factories.registration(event, email="dup@example.org")
+    with pytest.raises(IntegrityError):
+        factories.registration(event, email="dup@example.org")
+    db.session.rollback()
+
+
+def test_a_cancelled_registration_frees_the_email(app):
+    event = factories.event()
+    first = factories.registration(event, email="again@example.org")
+    first.status = Status.CANCELLED
+    db.session.commit()
+    second = factories.registration(event, email="again@example.org")
+    assert second.id != first.id
+
+
+def test_the_database_rejects_an_unknown_status(app):
+    event = factories.event()
+    reg = factories.registration(event)
+    reg.status = "maybe"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_checkin_codes_are_opaque_base32_with_at_least_128_bits(app):
+    codes = {new_checkin_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    for code in list(codes)[:50]:
+        assert re.fullmatch(r"[A-Z2-7]{32}", code)  # 32 chars x 5 bits = 160 bits
+    event = factories.event()
+    reg = factories.registration(event, name="Aiko Tanaka", email="aiko@example.org")
+    assert str(reg.id) not in reg.checkin_code and "AIKO" not in reg.checkin_code
+    assert normalise_code(f"  {reg.checkin_code.lower()}\n") == reg.checkin_code
+
+
+def test_times_come_back_timezone_aware(app):
+    event = factories.event()
+    db.session.expire_all()
+    again = db.session.get(Registration, factories.registration(event).id)
+    assert again.created_at.tzinfo is not None
+    assert again.event.starts_at.utcoffset().total_seconds() == 0
+
+
+def test_postgresql_urls_use_psycopg_3(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/prod")
+    assert database_url_from_env(str(tmp_path)) == "postgresql+psycopg://u@db.example/prod"
+    monkeypatch.delenv("DATABASE_URL")
+    assert database_url_from_env(str(tmp_path)).startswith("sqlite:///")
+
+
+def test_a_missing_secret_key_is_generated_once_into_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    second = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_cookies_are_secure_when_configured_for_https(monkeypatch, tmp_path):
+    monkeypatch.setenv("BASE_URL", "https://events.example.org")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.delenv("BASE_URL")
+    assert not create_app(instance_path=str(tmp_path)).config.get("SESSION_COOKIE_SECURE")
