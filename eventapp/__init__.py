@@ -54,13 +54,22 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api.views import bp as api_bp
-    from .auth.views import bp as auth_bp
-    from .events.views import bp as events_bp
+    from .api import views as api_views
+    from .auth import views as auth_views
+    from .checkin import api as checkin_api
+    from .checkin import views as checkin_views
+    from .events import views as event_views
+    from .networking import api as networking_api
+    from .networking import views as networking_views
+    from .registration import api as registration_api
+    from .registration import views as registration_views
+    from .reports import api as reports_api
+    from .reports import views as reports_views
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(api_bp)
+    for module in (auth_views, event_views, api_views, registration_views, registration_api,
+                   checkin_views, checkin_api, networking_views, networking_api,
+                   reports_views, reports_api):
+        app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -74,6 +74,7 @@ class RequestStatus(enum.StrEnum):
 
 class EmailStatus(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -389,6 +390,7 @@ class OutboundEmail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     mime: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8), default=EmailStatus.QUEUED)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

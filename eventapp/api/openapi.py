@@ -7,28 +7,28 @@ DT = {"type": "string", "format": "date-time"}
 DT_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 
 
-def _json(schema: dict) -> dict:
+def json_content(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict:
+def error_responses(*codes: int) -> dict:
     descriptions = {400: "Malformed body", 401: "Missing or bad token",
                     403: "The token's role may not do this", 404: "Not found",
                     409: "Conflict", 422: "Invalid fields"}
     out = {}
     for code in codes:
         schema = {"$ref": "#/components/schemas/ValidationError"} if code == 422 else ERROR
-        out[str(code)] = {"description": descriptions[code]} | _json(schema)
+        out[str(code)] = {"description": descriptions[code]} | json_content(schema)
     return out
 
 
-def _op(summary: str, responses: dict, *, body: dict | None = None, params=(), auth=True,
+def operation(summary: str, responses: dict, *, body: dict | None = None, params=(), auth=True,
         roles: str = "") -> dict:
     op = {"summary": summary, "responses": responses}
     if roles:
         op["description"] = f"Roles: {roles}."
     if body is not None:
-        op["requestBody"] = {"required": True} | _json(body)
+        op["requestBody"] = {"required": True} | json_content(body)
     if params:
         op["parameters"] = list(params)
     if not auth:
@@ -36,16 +36,16 @@ def _op(summary: str, responses: dict, *, body: dict | None = None, params=(), a
     return op
 
 
-def _path_param(name: str) -> dict:
+def path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
-def _query(name: str, schema: dict) -> dict:
+def query_param(name: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
-PAGING = (_query("limit", {"type": "integer", "minimum": 1}),
-          _query("offset", {"type": "integer", "minimum": 0}))
+PAGING = (query_param("limit", {"type": "integer", "minimum": 1}),
+          query_param("offset", {"type": "integer", "minimum": 0}))
 
 SCHEMAS = {
     "Error": {
@@ -104,28 +104,41 @@ SCHEMAS = {
 }
 
 def _base_paths() -> dict:
-    event_id = _path_param("event_id")
+    event_id = path_param("event_id")
     return {
-        "/api/v1/openapi.json": {"get": _op(
+        "/api/v1/openapi.json": {"get": operation(
             "This description", {"200": {"description": "OpenAPI 3 document"}}, auth=False)},
         "/api/v1/events": {
-            "get": _op("List events", {
-                "200": {"description": "Events"} | _json(
+            "get": operation("List events", {
+                "200": {"description": "Events"} | json_content(
                     {"type": "array", "items": {"$ref": "#/components/schemas/EventSummary"}}),
-            } | _errors(401, 403, 422), params=PAGING, roles="door, organiser"),
-            "post": _op("Create an event with the default categories and technology areas", {
-                "201": {"description": "Created"} | _json({"$ref": "#/components/schemas/Event"}),
-            } | _errors(400, 401, 403, 422), body={"$ref": "#/components/schemas/EventCreate"},
+            } | error_responses(401, 403, 422), params=PAGING, roles="door, organiser"),
+            "post": operation("Create an event with the default categories and technology areas", {
+                "201": {"description": "Created"} | json_content({"$ref": "#/components/schemas/Event"}),
+            } | error_responses(400, 401, 403, 422), body={"$ref": "#/components/schemas/EventCreate"},
                 roles="organiser"),
         },
-        "/api/v1/events/{event_id}": {"get": _op("One event", {
-            "200": {"description": "The event"} | _json({"$ref": "#/components/schemas/Event"}),
-        } | _errors(401, 403, 404), params=[event_id], roles="door, organiser")},
+        "/api/v1/events/{event_id}": {"get": operation("One event", {
+            "200": {"description": "The event"} | json_content({"$ref": "#/components/schemas/Event"}),
+        } | error_responses(401, 403, 404), params=[event_id], roles="door, organiser")},
     }
+
+
+def _feature_specs():
+    from ..checkin import openapi as checkin_spec
+    from ..networking import openapi as networking_spec
+    from ..registration import openapi as registration_spec
+    from ..reports import openapi as reports_spec
+
+    return (registration_spec, checkin_spec, networking_spec, reports_spec)
 
 
 @cache
 def openapi_document() -> dict:
+    paths, schemas = _base_paths(), dict(SCHEMAS)
+    for spec in _feature_specs():
+        paths |= spec.PATHS
+        schemas |= spec.SCHEMAS
     return {
         "openapi": "3.1.0",
         "info": {"title": "Event registration, check-in and networking API", "version": "1"},
@@ -133,7 +146,7 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": schemas,
         },
-        "paths": _base_paths(),
+        "paths": paths,
     }

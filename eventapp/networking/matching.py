@@ -100,6 +100,7 @@ TIE_SPREAD = 1e-4
 _BLOCK_ROWS = 256
 _IMPROVEMENT_EPS = 1e-7
 _COST_GRID = 8.0
+_PRICE_STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -607,8 +608,9 @@ class _Board:
     general_tables: list[list[int]]  # per slot, tables open to pairs without a fixed one
 
 
-def _fit_slot(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Keep only what the slot's tables can seat, best gain first."""
+def _seat_limited(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Keep what the slot's tables can seat: one pair per fixed table, and no more pairs
+    without one than there are open tables, best gain first."""
     order = edges[np.lexsort((edges, -gain))]
     seats = len(board.general_tables[slot])
     kept, fixed_taken = [], set()
@@ -624,43 +626,166 @@ def _fit_slot(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> 
     return np.array(sorted(kept), dtype=np.int64)
 
 
-def _ascend(board: _Board, n: int, slots: int, max_meetings: int) -> np.ndarray:
-    """Slot of each candidate pair (-1: not scheduled), by block-coordinate ascent."""
-    slot_of = np.full(len(board.lo), -1, dtype=np.int64)
-    count = board.locked_count.copy()
-    for _sweep in range(MAX_SWEEPS):
-        improved = False
-        for s in range(slots):
-            current = np.flatnonzero(slot_of == s)
-            elsewhere = count.copy()
-            np.subtract.at(elsewhere, board.lo[current], 1)
-            np.subtract.at(elsewhere, board.hi[current], 1)
-            lo_left, hi_left = elsewhere[board.lo], elsewhere[board.hi]
-            open_edges = np.flatnonzero(
-                board.allowed[:, s]
-                & ((slot_of == -1) | (slot_of == s))
-                & (lo_left < max_meetings)
-                & (hi_left < max_meetings)
-            )
-            gain = (
-                board.weight
-                + COVERAGE_BONUS * (lo_left == 0)
-                + COVERAGE_BONUS * (hi_left == 0)
-            )
-            picked = open_edges[
-                _max_weight_matching(board.lo[open_edges], board.hi[open_edges], gain[open_edges])
-            ]
-            picked = _fit_slot(board, s, picked, gain[picked])
-            if gain[picked].sum() > gain[current].sum() + _IMPROVEMENT_EPS:
-                slot_of[current] = -1
-                slot_of[picked] = s
-                count = elsewhere
-                np.add.at(count, board.lo[picked], 1)
-                np.add.at(count, board.hi[picked], 1)
-                improved = True
-        if not improved:
-            break
-    return slot_of
+def _solve_slot(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """A heavy matching of ``edges`` (gain indexed like ``edges``) that fits the tables.
+
+    When a slot has more pairs than open tables, dropping the weakest pairs of the
+    unconstrained matching can lose badly (a strong pair may have been left out only
+    because it blocked two medium ones). So we price each open table instead: subtract
+    a Lagrange multiplier from every pair needing one and bisect on it until the
+    matching fits (the usual treatment of a cardinality constraint on a matching).
+    """
+    keep = gain > 0
+    edges, gain = edges[keep], gain[keep]
+
+    def solve(penalty: float) -> tuple[np.ndarray, np.ndarray]:
+        priced = gain - penalty * (board.table[edges] == 0)
+        usable = priced > 0
+        picked = np.flatnonzero(usable)[
+            _max_weight_matching(board.lo[edges[usable]], board.hi[edges[usable]], priced[usable])
+        ]
+        return picked, _seat_limited(board, slot, edges[picked], gain[picked])
+
+    picked, seated = solve(0.0)
+    if len(seated) == len(picked):
+        return seated
+    best = seated
+    value = {id(best): gain[np.searchsorted(edges, best)].sum()}
+    low, high = 0.0, float(gain.max()) if len(gain) else 0.0
+    for _ in range(_PRICE_STEPS):
+        middle = (low + high) / 2
+        picked, seated = solve(middle)
+        if len(seated) == len(picked):
+            high = middle
+            total = gain[np.searchsorted(edges, seated)].sum()
+            if total > value[id(best)] + _IMPROVEMENT_EPS:
+                best = seated
+                value[id(best)] = total
+        else:
+            low = middle
+    return best
+
+
+class _Ascent:
+    """Block-coordinate ascent over slots on
+    ``sum of scheduled weights + COVERAGE_BONUS x people with a meeting``."""
+
+    def __init__(self, board: _Board, n: int, slots: int, max_meetings: int):
+        self.board, self.n, self.slots, self.max_meetings = board, n, slots, max_meetings
+        self.slot_of = np.full(len(board.lo), -1, dtype=np.int64)
+
+    def counts(self, slot_of: np.ndarray) -> np.ndarray:
+        scheduled = np.flatnonzero(slot_of >= 0)
+        count = self.board.locked_count.copy()
+        np.add.at(count, self.board.lo[scheduled], 1)
+        np.add.at(count, self.board.hi[scheduled], 1)
+        return count
+
+    def objective(self, slot_of: np.ndarray) -> float:
+        weights = self.board.weight[slot_of >= 0].sum()
+        return float(weights + COVERAGE_BONUS * np.count_nonzero(self.counts(slot_of)))
+
+    def run(self) -> np.ndarray:
+        self.sweep()
+        for _round in range(MAX_SWEEPS):
+            improved = False
+            for s in range(self.slots):
+                for t in range(s + 1, self.slots):
+                    improved |= self.rebuild_pair(s, t)
+            if not improved:
+                break
+            self.sweep()
+        return self.slot_of
+
+    def sweep(self) -> None:
+        for _sweep in range(MAX_SWEEPS):
+            improved = False
+            for s in range(self.slots):
+                improved |= self.accept(self.resolve(self.slot_of, s))
+            if not improved:
+                break
+
+    def rebuild_pair(self, s: int, t: int) -> bool:
+        cleared = self.slot_of.copy()
+        cleared[(cleared == s) | (cleared == t)] = -1
+        one = self.resolve(self.resolve(cleared, s), t)
+        two = self.resolve(self.resolve(cleared, t), s)
+        better = one if self.objective(one) >= self.objective(two) else two
+        return self.accept(better)
+
+    def accept(self, trial: np.ndarray) -> bool:
+        if self.objective(trial) > self.objective(self.slot_of) + _IMPROVEMENT_EPS:
+            self.slot_of = trial
+            return True
+        return False
+
+    def resolve(self, slot_of: np.ndarray, s: int) -> np.ndarray:
+        """Re-solve slot ``s`` with the other slots fixed; keep it only if it is better.
+
+        A person already at the cap may still take a better meeting here by giving up
+        their weakest unlocked meeting in another slot (an ejection move); the price of
+        that meeting, and of its partner's coverage if it was their only one, is taken
+        off the new pair's gain. Without this, whoever fills up in the early slots
+        blocks better pairs that only become possible later.
+        """
+        board, cap = self.board, self.max_meetings
+        count = self.counts(slot_of)
+        current = np.flatnonzero(slot_of == s)
+        left = count.copy()
+        np.subtract.at(left, board.lo[current], 1)
+        np.subtract.at(left, board.hi[current], 1)
+
+        weakest, drop_cost = self._weakest_elsewhere(slot_of, s, count)
+        can_join = (left < cap) | ((left == cap) & (weakest >= 0))
+        lo_left, hi_left = left[board.lo], left[board.hi]
+        open_edges = np.flatnonzero(
+            board.allowed[:, s]
+            & ((slot_of == -1) | (slot_of == s))
+            & can_join[board.lo]
+            & can_join[board.hi]
+        )
+        lo, hi = board.lo[open_edges], board.hi[open_edges]
+        gain = (
+            board.weight[open_edges]
+            + COVERAGE_BONUS * (lo_left[open_edges] == 0)
+            + COVERAGE_BONUS * (hi_left[open_edges] == 0)
+            - np.where(left[lo] >= cap, drop_cost[lo], 0.0)
+            - np.where(left[hi] >= cap, drop_cost[hi], 0.0)
+        )
+        picked = _solve_slot(board, s, open_edges, gain)
+
+        trial = slot_of.copy()
+        trial[current] = -1
+        trial[picked] = s
+        ends = np.concatenate([board.lo[picked], board.hi[picked]])
+        ejected = weakest[ends[left[ends] >= cap]]
+        trial[ejected] = -1
+        if self.objective(trial) > self.objective(slot_of) + _IMPROVEMENT_EPS:
+            return trial
+        return slot_of
+
+    def _weakest_elsewhere(
+        self, slot_of: np.ndarray, s: int, count: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per person: their weakest meeting outside slot ``s`` (-1 if none) and what
+        giving it up would cost."""
+        board = self.board
+        weakest = np.full(self.n, -1, dtype=np.int64)
+        drop_cost = np.zeros(self.n)
+        others = np.flatnonzero((slot_of >= 0) & (slot_of != s))
+        if not len(others):
+            return weakest, drop_cost
+        person = np.concatenate([board.lo[others], board.hi[others]])
+        partner = np.concatenate([board.hi[others], board.lo[others]])
+        edge = np.concatenate([others, others])
+        order = np.lexsort((edge, board.weight[edge], person))
+        person, partner, edge = person[order], partner[order], edge[order]
+        first = np.unique(person, return_index=True)[1]
+        weakest[person[first]] = edge[first]
+        drop_cost[person[first]] = board.weight[edge[first]] + COVERAGE_BONUS * (
+            count[partner[first]] == 1
+        )
+        return weakest, drop_cost
 
 
 def _check_arguments(people: list[Participant], slots: int, tables: int, max_meetings: int):
@@ -743,7 +868,7 @@ def build_schedule(
         locked_count=locked_count,
         general_tables=general_tables,
     )
-    slot_of = _ascend(board, n, slots, max_meetings)
+    slot_of = _Ascent(board, n, slots, max_meetings).run()
     meetings = kept + _seat(board, slot_of, people, prefs, slots)
     meetings.sort(key=lambda m: (m.slot, m.table, m.a, m.b))
     return Schedule(tuple(meetings), _metrics(people, meetings, cand, slots, tables))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 23:46:47.235468
+Create Date: 2026-11-28 00:02:22.325978
 
 """
 from alembic import op
@@ -211,11 +211,12 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('mime', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('next_attempt_at', eventapp.database.UTCDateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('created_at', eventapp.database.UTCDateTime(), nullable=False),
     sa.Column('sent_at', eventapp.database.UTCDateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('queued', 'sent', 'failed')", name=op.f('ck_outbound_emails_status')),
+    sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name=op.f('ck_outbound_emails_status')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_outbound_emails_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_outbound_emails_registration_id_registrations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_emails'))

@@ -1,0 +1,140 @@
+"""E-mail: written in the same transaction as what it reports, sent after the commit.
+
+A message is a row in `outbound_emails` holding the whole MIME text. After the
+request commits, `send_queued()` claims rows with a conditional UPDATE (so two
+processes never send the same message) and hands them to SMTP, or, without
+MAIL_SERVER, writes them as .eml files to instance/outbox/. Failures are logged,
+kept on the row for organisers to see, and retried with a growing delay.
+"""
+
+import logging
+import smtplib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from .database import utcnow
+from .extensions import db
+from .models import EmailStatus, OutboundEmail
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+STALE_SENDING = timedelta(minutes=10)
+
+
+def queue_email(kind: str, recipient: str, template: str, *, language: str = "en",
+                event_id: int | None = None, registration_id: int | None = None,
+                inline_images: dict[str, bytes] | None = None, **context) -> OutboundEmail:
+    """Renders templates/email/<template>.{txt,html} in the recipient's language.
+
+    `inline_images` maps a content-id name to PNG bytes; templates refer to them as
+    `cid:` + cids[name]."""
+    cids = {name: make_msgid(domain="eventapp.local")[1:-1] for name in inline_images or {}}
+    with force_locale(language):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", cids=cids, **context)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = recipient
+    message["Message-ID"] = make_msgid(domain="eventapp.local")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    html_part = message.get_payload()[1]
+    for name, data in (inline_images or {}).items():
+        html_part.add_related(data, "image", "png", cid=f"<{cids[name]}>",
+                              filename=f"{name}.png")
+    row = OutboundEmail(kind=kind, recipient=recipient, subject=subject,
+                        mime=message.as_string(), event_id=event_id,
+                        registration_id=registration_id)
+    db.session.add(row)
+    return row
+
+
+def _deliver(app, mime: str, recipient: str, email_id: int) -> None:
+    cfg = app.config
+    if not cfg.get("MAIL_SERVER"):
+        outbox = Path(cfg["OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / f"{utcnow():%Y%m%dT%H%M%S}-{email_id}.eml").write_text(mime, "utf-8")
+        return
+    smtp_class = smtplib.SMTP_SSL if cfg.get("MAIL_USE_SSL") else smtplib.SMTP
+    with smtp_class(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=20) as smtp:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        sender = cfg["MAIL_FROM"]
+        smtp.sendmail(sender.split("<")[-1].rstrip(">").strip(), [recipient],
+                      mime.encode("utf-8"))
+
+
+def _claim(email_id: int) -> bool:
+    now = utcnow()
+    result = db.session.execute(
+        db.update(OutboundEmail)
+        .where(OutboundEmail.id == email_id,
+               db.or_(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                      db.and_(OutboundEmail.status == EmailStatus.SENDING,
+                              OutboundEmail.next_attempt_at < now - STALE_SENDING)))
+        .values(status=EmailStatus.SENDING, next_attempt_at=now,
+                attempts=OutboundEmail.attempts + 1))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _send_due(app) -> int:
+    """Sends every message that is due; returns how many went out."""
+    sent = 0
+    with app.app_context():
+        due = db.session.execute(
+            db.select(OutboundEmail.id).where(
+                OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                OutboundEmail.next_attempt_at <= utcnow(),
+                OutboundEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboundEmail.id).limit(200)).scalars().all()
+        db.session.commit()
+        for email_id in due:
+            if not _claim(email_id):
+                continue
+            row = db.session.get(OutboundEmail, email_id)
+            try:
+                _deliver(app, row.mime, row.recipient, row.id)
+            except (OSError, smtplib.SMTPException) as e:
+                log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, e)
+                row.status = EmailStatus.FAILED
+                row.last_error = f"{type(e).__name__}: {e}"[:2000]
+                row.next_attempt_at = utcnow() + timedelta(minutes=2 ** row.attempts)
+            else:
+                row.status, row.sent_at, row.last_error = EmailStatus.SENT, utcnow(), ""
+                sent += 1
+            db.session.commit()
+        db.session.remove()
+    return sent
+
+
+def send_queued() -> None:
+    """Call after the request's commit. In the background by default, so a slow mail
+    server never holds up the person at the form or the door."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SEND_ASYNC", True):
+        _send_due(app)
+        return
+    executor = app.extensions.setdefault("mail_executor",
+                                         ThreadPoolExecutor(1, thread_name_prefix="mail"))
+    executor.submit(_send_due, app)
+
+
+def retry_now(email: OutboundEmail) -> None:
+    """An organiser's "resend": try again at once, with a fresh attempt budget."""
+    email.status, email.attempts, email.next_attempt_at = EmailStatus.QUEUED, 0, utcnow()
+
+
+def send_due_now() -> int:
+    return _send_due(current_app._get_current_object())

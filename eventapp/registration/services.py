@@ -1,0 +1,259 @@
+"""Registrations: sign-up, capacity and waitlist, approval, cancellation, tickets.
+
+Integrity lives in the database transaction: every change that can take or free a
+seat first locks the event (BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on
+PostgreSQL), so counting confirmed seats and writing the new status are one atomic
+step even under a rush of simultaneous submissions. Callers commit, then call
+mail.send_queued().
+"""
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from .. import mail
+from ..database import begin_write, utcnow
+from ..events.services import confirmed_count, registration_state
+from ..extensions import db
+from ..i18n import is_country
+from ..models import (
+    ACTIVE_STATUSES,
+    Category,
+    Event,
+    NetworkingSide,
+    Registration,
+    StaffUser,
+    Status,
+    new_checkin_code,
+)
+from ..urls import external_url
+from ..validation import ValidationErrors
+from .tickets import qr_png
+
+PROFILE_FIELDS = ("technologies_offered", "technology_needs", "target_countries")
+TEXT_LIMITS = {"name": 200, "name_kana": 200, "organisation": 300, "job_title": 200,
+               "phone": 50}
+
+
+class TransitionError(ValueError):
+    """A status change that the registration's current status does not allow."""
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    created: bool
+
+
+def lock_event(event_id: int) -> Event:
+    """Starts the write transaction and holds the event until commit."""
+    begin_write()
+    return db.session.execute(
+        db.select(Event).where(Event.id == event_id).with_for_update()
+    ).scalar_one()
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def find_category(event: Event, code: str | None) -> Category | None:
+    return next((c for c in event.categories if c.code == code), None)
+
+
+def validate(event: Event, data: dict, *, public: bool = True,
+             existing: Registration | None = None) -> dict:
+    """Domain rules for registration fields given as Python values. Returns the clean
+    values; raises ValidationErrors with one message per field."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    category = existing.category if existing else find_category(event, data.get("category"))
+    if category is None or (public and not category.public and existing is None):
+        errors["category"] = "Choose one of the event's categories."
+    for key, limit in TEXT_LIMITS.items():
+        value = (data.get(key) or "").strip()
+        if len(value) > limit:
+            errors[key] = f"At most {limit} characters."
+        clean[key] = value
+    if not clean["name"]:
+        errors["name"] = "Please give your name."
+    if existing is None:
+        try:
+            clean["email"] = normalise_email(validate_email(
+                (data.get("email") or "").strip(), check_deliverability=False).normalized)
+        except EmailNotValidError as e:
+            errors["email"] = str(e)
+    country = (data.get("country") or "").strip().upper() or None
+    if country and not is_country(country):
+        errors["country"] = "Choose a country from the list."
+    side = category.networking_side if category else NetworkingSide.NONE
+    if side in (NetworkingSide.NEED, NetworkingSide.BOTH) and not country and category \
+            and "technology_needs" in category.fields:
+        errors["country"] = "Choose the country you represent."
+    clean["country"] = country
+    language = data.get("language") or "en"
+    if language not in ("en", "ja"):
+        errors["language"] = "Choose English or Japanese."
+    clean["language"] = language
+    areas = {t.code for t in event.technology_areas}
+    fields = set(category.fields) if category else set()
+    for key in ("technologies_offered", "technology_needs"):
+        codes = [c for c in data.get(key) or [] if c]
+        unknown = [c for c in codes if c not in areas]
+        if unknown:
+            errors[key] = f"Unknown technology area: {', '.join(unknown)}."
+        clean[key] = list(dict.fromkeys(codes)) if key in fields else []
+    targets = [c.strip().upper() for c in data.get("target_countries") or [] if c]
+    bad = [c for c in targets if not is_country(c)]
+    if bad:
+        errors["target_countries"] = f"Unknown country code: {', '.join(bad)}."
+    clean["target_countries"] = (list(dict.fromkeys(targets))
+                                 if "target_countries" in fields else [])
+    clean["networking_opt_in"] = bool(data.get("networking_opt_in")) and side != "none"
+    if errors:
+        raise ValidationErrors(errors)
+    clean["category"] = category
+    return clean
+
+
+def _queue_status_email(reg: Registration, kind: str) -> None:
+    """kind: confirmed, waitlisted, pending, promoted, rejected, cancelled or reminder."""
+    event = reg.event
+    images = {"qr": qr_png(reg.checkin_code, 6)} if reg.status == Status.CONFIRMED else None
+    mail.queue_email(
+        kind, reg.email, "registration/message", language=reg.language,
+        event_id=event.id, registration_id=reg.id, inline_images=images,
+        kind=kind, registration=reg, event=event,
+        ticket_url=external_url("registration.ticket", token=reg.manage_token),
+        manage_url=external_url("registration.manage", token=reg.manage_token))
+
+
+def register(event: Event, data: dict, *, source: str = "online", notify: bool = True,
+             hold_for_approval: bool = True, override_capacity: bool = False,
+             public: bool = True) -> Outcome:
+    """Creates a registration, or finds the active one with the same e-mail (and
+    resends its ticket). Validation happens before any lock is taken."""
+    clean = validate(event, data, public=public)
+    event = lock_event(event.id)
+    existing = db.session.execute(
+        db.select(Registration).where(Registration.event_id == event.id,
+                                      Registration.email == clean["email"],
+                                      Registration.status.in_(ACTIVE_STATUSES))
+    ).scalar_one_or_none()
+    if existing is not None:
+        if notify:
+            _queue_status_email(existing, "reminder")
+        return Outcome(existing, created=False)
+    category = clean.pop("category")
+    reg = Registration(event=event, category=category, source=source,
+                       consent_privacy_at=utcnow(), **clean)
+    if category.requires_approval and hold_for_approval:
+        reg.status = Status.PENDING
+    elif override_capacity or confirmed_count(event.id) < event.capacity:
+        reg.status = Status.CONFIRMED
+    else:
+        reg.status, reg.waitlisted_at = Status.WAITLISTED, utcnow()
+    db.session.add(reg)
+    db.session.flush()
+    if notify:
+        _queue_status_email(reg, reg.status)
+    return Outcome(reg, created=True)
+
+
+def would_be_status(event: Event, category: Category) -> str:
+    """What a new sign-up in this category would get now: the outcome page shows this,
+    so it reads the same whether or not the address was already registered."""
+    if category.requires_approval:
+        return Status.PENDING
+    return Status.CONFIRMED if confirmed_count(event.id) < event.capacity else Status.WAITLISTED
+
+
+def promote_from_waitlist(event: Event) -> list[Registration]:
+    """Fills free seats from the waitlist in order. The caller holds the event lock."""
+    free = event.capacity - confirmed_count(event.id)
+    if free <= 0:
+        return []
+    promoted = list(db.session.execute(
+        db.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id).limit(free)
+    ).scalars())
+    for reg in promoted:
+        reg.status = Status.CONFIRMED
+        _queue_status_email(reg, "promoted")
+    return promoted
+
+
+# Allowed status changes, by action: from-statuses -> to-status.
+TRANSITIONS = {
+    "approve": ({Status.PENDING}, Status.CONFIRMED),
+    "promote": ({Status.WAITLISTED}, Status.CONFIRMED),
+    "reject": ({Status.PENDING, Status.WAITLISTED}, Status.REJECTED),
+    "cancel": ({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}, Status.CANCELLED),
+}
+
+
+def transition(reg: Registration, action: str, notify: bool = True) -> Registration:
+    """The one way a registration changes status. Locks the event; frees seats
+    promote the waitlist; a confirmation when full waitlists instead."""
+    allowed_from, target = TRANSITIONS[action]
+    event = lock_event(reg.event_id)
+    db.session.refresh(reg)
+    if reg.status not in allowed_from:
+        raise TransitionError(f"A {reg.status} registration cannot be {action}d.")
+    was_confirmed = reg.status == Status.CONFIRMED
+    if target == Status.CONFIRMED and confirmed_count(event.id) >= event.capacity:
+        if action == "promote":
+            raise TransitionError("The event is full: raise the capacity or wait for "
+                                  "a cancellation.")
+        reg.status, reg.waitlisted_at = Status.WAITLISTED, utcnow()
+    else:
+        reg.status = target
+    if notify:
+        _queue_status_email(reg, {"approve": reg.status, "promote": "promoted",
+                                  "reject": "rejected", "cancel": "cancelled"}[action])
+    if was_confirmed and reg.status != Status.CONFIRMED:
+        promote_from_waitlist(event)
+    return reg
+
+
+def capacity_changed(event: Event) -> list[Registration]:
+    """After an organiser raises the capacity: fill the new seats from the waitlist."""
+    return promote_from_waitlist(lock_event(event.id))
+
+
+def update_details(reg: Registration, data: dict) -> Registration:
+    """Edits by the attendee (manage link) or an organiser. E-mail and category stay."""
+    clean = validate(reg.event, data | {"category": reg.category.code}, existing=reg)
+    clean.pop("category")
+    for key, value in clean.items():
+        setattr(reg, key, value)
+    return reg
+
+
+def reissue_ticket(reg: Registration, notify: bool = True) -> Registration:
+    """A new check-in code: the old one becomes unknown at the door."""
+    reg.checkin_code = new_checkin_code()
+    if notify:
+        _queue_status_email(reg, "reminder")
+    return reg
+
+
+def resend_ticket(reg: Registration) -> None:
+    _queue_status_email(reg, "reminder" if reg.status == Status.CONFIRMED else reg.status)
+
+
+def by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(
+        db.select(Registration).where(Registration.manage_token == token)
+    ).scalar_one_or_none()
+
+
+def signup_open(event: Event) -> bool:
+    return registration_state(event) == "open"
+
+
+def staff_name(user: StaffUser | None) -> str:
+    return user.display_name if user else ""

@@ -1,0 +1,166 @@
+"""Public sign-up, the outcome page, and the attendee's private pages (/r/<token>)."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from .. import mail
+from ..events.services import localized, registration_state
+from ..extensions import db, limiter
+from ..i18n import current_language
+from ..models import Event, Status
+from ..validation import ValidationErrors, apply_errors_to_form
+from . import services
+from .forms import build_form, form_data
+from .tickets import qr_png, qr_svg
+
+bp = Blueprint("registration", __name__)
+
+
+def _signup_limit():
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _event_by_slug(slug: str) -> Event:
+    return db.one_or_404(db.select(Event).where(Event.slug == slug))
+
+
+@bp.route("/e/<slug>/register")
+def choose_category(slug):
+    event = _event_by_slug(slug)
+    public = [c for c in event.categories if c.public]
+    if len(public) == 1:
+        return redirect(url_for("registration.signup", slug=slug, category=public[0].code))
+    return render_template("registration/choose.html", event=event, categories=public,
+                           state=registration_state(event), language=current_language(),
+                           localized=localized)
+
+
+@bp.route("/e/<slug>/register/<category>", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup(slug, category):
+    event = _event_by_slug(slug)
+    cat = services.find_category(event, category)
+    if cat is None or not cat.public:
+        abort(404)
+    language = current_language()
+    form = build_form(event, cat, language)
+    state = registration_state(event)
+    if request.method == "GET":
+        form.language.data = language
+    elif state != "open":
+        flash(_("Registration for this event is not open."), "error")
+    elif form.validate_on_submit():
+        try:
+            outcome = services.register(event, form_data(form) | {"category": cat.code})
+        except ValidationErrors as errors:
+            apply_errors_to_form(form, errors)
+        else:
+            status = (outcome.registration.status if outcome.created
+                      else services.would_be_status(event, cat))
+            db.session.commit()
+            mail.send_queued()
+            session["signup_email"] = form.email.data.strip()
+            return redirect(url_for("registration.done", slug=slug, status=status))
+    return render_template("registration/signup.html", event=event, category=cat, form=form,
+                           state=state, language=language, localized=localized), \
+        422 if form.errors else 200
+
+
+@bp.route("/e/<slug>/registered")
+def done(slug):
+    event = _event_by_slug(slug)
+    status = request.args.get("status")
+    if status not in (Status.CONFIRMED, Status.WAITLISTED, Status.PENDING):
+        return redirect(url_for("events.public_event", slug=slug))
+    return render_template("registration/done.html", event=event, status=status,
+                           email=session.get("signup_email", ""))
+
+
+def _registration_or_404(token: str):
+    reg = services.by_token(token)
+    if reg is None:
+        abort(404)
+    return reg
+
+
+@bp.route("/r/<token>")
+def manage(token):
+    reg = _registration_or_404(token)
+    return render_template("registration/manage.html", reg=reg, event=reg.event,
+                           language=current_language(), localized=localized)
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit(token):
+    reg = _registration_or_404(token)
+    if not reg.is_active:
+        flash(_("This registration is %(status)s and can no longer be changed.",
+                status=reg.status), "error")
+        return redirect(url_for("registration.manage", token=token))
+    language = current_language()
+    form = build_form(reg.event, reg.category, language, editing=True,
+                      obj=None if request.method == "POST" else reg)
+    if form.validate_on_submit():
+        try:
+            services.update_details(reg, form_data(form))
+        except ValidationErrors as errors:
+            db.session.rollback()
+            apply_errors_to_form(form, errors)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    return render_template("registration/edit.html", reg=reg, event=reg.event, form=form,
+                           language=language, localized=localized), 422 if form.errors else 200
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token):
+    reg = _registration_or_404(token)
+    if request.method == "POST":
+        from ..auth.forms import ConfirmForm
+
+        if ConfirmForm().validate_on_submit():
+            try:
+                services.transition(reg, "cancel")
+            except services.TransitionError:
+                flash(_("This registration is already %(status)s.", status=reg.status), "info")
+            else:
+                db.session.commit()
+                mail.send_queued()
+                flash(_("Your registration is cancelled. Thank you for letting us know."),
+                      "success")
+            return redirect(url_for("registration.manage", token=token))
+    return render_template("registration/cancel.html", reg=reg, event=reg.event)
+
+
+@bp.route("/r/<token>/ticket")
+def ticket(token):
+    reg = _registration_or_404(token)
+    svg = Markup(qr_svg(reg.checkin_code)) if reg.status == Status.CONFIRMED else None
+    return render_template("registration/ticket.html", reg=reg, event=reg.event, qr_svg=svg,
+                           language=current_language(), localized=localized)
+
+
+@bp.route("/r/<token>/qr.png")
+def qr_png_view(token):
+    reg = _registration_or_404(token)
+    return Response(qr_png(reg.checkin_code), mimetype="image/png")
+
+
+@bp.route("/r/<token>/qr.svg")
+def qr_svg_view(token):
+    reg = _registration_or_404(token)
+    return Response(qr_svg(reg.checkin_code), mimetype="image/svg+xml")

@@ -1,0 +1,404 @@
+"""Attendance figures of one event.
+
+Every figure is counted by the database (GROUP BY, COUNT DISTINCT), so a report on
+2,000 attendees reads a few dozen rows, never every registration.
+
+"Checked in" means the registration has a check-in time: the person came, whatever
+happened to the registration afterwards. "Registered" means an active registration
+(confirmed, waitlisted or pending).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, case, distinct, func, literal_column, or_, true, union_all
+
+from ..database import utcnow
+from ..events.services import localized
+from ..extensions import db
+from ..i18n import country_name
+from . import narrative
+from ..models import (
+    ACTIVE_STATUSES,
+    Category,
+    Event,
+    Meeting,
+    NetworkingSide,
+    Registration,
+    Status,
+)
+
+UNKNOWN_COUNTRY = "ZZ"  # CLDR's "Unknown Region", for registrations without a country
+ARRIVAL_MINUTES = 15
+MAX_ARRIVAL_BARS = 48
+# Coarser bins, each a whole number of 15-minute steps that divides a day.
+ARRIVAL_BIN_STEPS = (1, 2, 4, 8, 12, 24, 48, 96)
+
+_active = Registration.status.in_(ACTIVE_STATUSES)
+_attended = Registration.checked_in_at.is_not(None)
+_registered_sum = func.sum(case((_active, 1), else_=0))
+_checked_in_count = func.count(Registration.checked_in_at)
+# The summary sentence: companies are the offering side, officials the needing side.
+_company_side = or_(Category.networking_side == NetworkingSide.OFFER, Category.code == "company")
+_official_side = or_(Category.networking_side == NetworkingSide.NEED, Category.code == "embassy")
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+    cancelled: int = 0
+    rejected: int = 0
+    checked_in: int = 0
+    no_shows: int = 0  # confirmed and not checked in
+
+    @property
+    def registered(self) -> int:
+        return self.confirmed + self.waitlisted + self.pending
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.checked_in / self.confirmed if self.confirmed else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown: `key` is a code (or the organisation itself)."""
+
+    key: str
+    label: str
+    registered: int
+    checked_in: int
+
+
+@dataclass(frozen=True)
+class TechnologyRow:
+    key: str
+    label: str
+    offered: int  # active registrations offering it
+    needed: int  # active registrations needing it
+    offered_checked_in: int
+    needed_checked_in: int
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Distinct values among checked-in attendees: the facts of the summary sentence."""
+
+    attended: int = 0
+    organisations: int = 0
+    countries: int = 0
+    companies: int = 0  # organisations on the offering side
+    official_countries: int = 0  # countries of the needing side
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    bin_minutes: int
+    bins: list[tuple[datetime, int]]  # (start in the event's time zone, check-ins)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _start, n in self.bins)
+
+
+@dataclass(frozen=True)
+class NoShow:
+    id: int
+    name: str
+    name_kana: str
+    organisation: str
+    category: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Networking:
+    meetings: int = 0
+    published: int = 0
+    opted_in: int = 0  # confirmed registrations that opted in
+    with_meeting: int = 0  # of those, people with at least one meeting
+
+    @property
+    def share_with_meeting(self) -> float | None:
+        return self.with_meeting / self.opted_in if self.opted_in else None
+
+
+@dataclass
+class Report:
+    event: Event
+    generated_at: datetime
+    counts: Counts
+    attendance: Attendance
+    categories: list[Row]
+    countries: list[Row]
+    organisations: list[Row]
+    organisation_total: int
+    technologies: list[TechnologyRow]
+    arrivals: Arrivals
+    networking: Networking
+    no_shows: list[NoShow] = field(default_factory=list)
+
+
+# -- counters -------------------------------------------------------------------------
+
+def _status_rows(event_id: int):
+    """(category id, status, registrations, checked in): the source of every counter."""
+    return db.session.execute(
+        db.select(Registration.category_id, Registration.status, func.count(),
+                  _checked_in_count)
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.category_id, Registration.status)).all()
+
+
+def _counts_from(rows) -> Counts:
+    by_status: Counter[str] = Counter()
+    checked_in = confirmed_checked_in = 0
+    for _category_id, status, total, arrived in rows:
+        by_status[status] += total
+        checked_in += arrived
+        if status == Status.CONFIRMED:
+            confirmed_checked_in += arrived
+    return Counts(confirmed=by_status[Status.CONFIRMED], waitlisted=by_status[Status.WAITLISTED],
+                  pending=by_status[Status.PENDING], cancelled=by_status[Status.CANCELLED],
+                  rejected=by_status[Status.REJECTED], checked_in=checked_in,
+                  no_shows=by_status[Status.CONFIRMED] - confirmed_checked_in)
+
+
+def counts(event_id: int) -> Counts:
+    return _counts_from(_status_rows(event_id))
+
+
+def _category_rows(event: Event, rows, language: str) -> list[Row]:
+    registered: Counter[int] = Counter()
+    checked_in: Counter[int] = Counter()
+    for category_id, status, total, arrived in rows:
+        if status in ACTIVE_STATUSES:
+            registered[category_id] += total
+        checked_in[category_id] += arrived
+    return [Row(c.code, localized(c, language), registered[c.id], checked_in[c.id])
+            for c in event.categories]
+
+
+def attendance(event_id: int) -> Attendance:
+    organisation = case((Registration.organisation != "", Registration.organisation))
+    row = db.session.execute(
+        db.select(
+            func.count(),
+            func.count(distinct(organisation)),
+            func.count(distinct(Registration.country)),
+            func.count(distinct(case((_company_side, organisation)))),
+            func.count(distinct(case((_official_side, Registration.country)))),
+        )
+        .select_from(Registration).join(Category, Category.id == Registration.category_id)
+        .where(Registration.event_id == event_id, _attended)).one()
+    return Attendance(*row)
+
+
+# -- breakdowns -----------------------------------------------------------------------
+
+def country_rows(event_id: int, language: str) -> list[Row]:
+    """Countries of active or checked-in registrations, the largest first."""
+    found = db.session.execute(
+        db.select(Registration.country, _registered_sum, _checked_in_count)
+        .where(Registration.event_id == event_id, or_(_active, _attended))
+        .group_by(Registration.country)).all()
+    rows = [Row(code or UNKNOWN_COUNTRY, country_name(code or UNKNOWN_COUNTRY, language),
+                int(registered), arrived) for code, registered, arrived in found]
+    return sorted(rows, key=lambda r: (-r.registered, -r.checked_in, r.label))
+
+
+def organisation_rows(event_id: int, limit: int | None = None) -> tuple[list[Row], int]:
+    """The organisations with the most registrations, and how many there are in all."""
+    registered = _registered_sum.label("registered")
+    query = (db.select(Registration.organisation, registered, _checked_in_count)
+             .where(Registration.event_id == event_id, Registration.organisation != "",
+                    or_(_active, _attended))
+             .group_by(Registration.organisation)
+             .order_by(registered.desc(), Registration.organisation))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [Row(name, name, int(n), arrived)
+            for name, n, arrived in db.session.execute(query)]
+    total = db.session.execute(
+        db.select(func.count(distinct(Registration.organisation)))
+        .where(Registration.event_id == event_id, Registration.organisation != "",
+               or_(_active, _attended))).scalar_one()
+    return rows, total
+
+
+def _json_list_items(column):
+    """The elements of a JSON list column as a table joinable to registrations."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A JSON null or scalar would make json_array_elements_text fail; read it as [].
+        safe = case((func.json_typeof(column) == "array", column),
+                    else_=literal_column("'[]'::json"))
+        return func.json_array_elements_text(safe).table_valued("value").alias("item")
+    return func.json_each(column).table_valued("value").alias("item")
+
+
+def _technology_counts(event_id: int, column) -> dict[str, tuple[int, int]]:
+    items = _json_list_items(column)
+    found = db.session.execute(
+        db.select(items.c.value, _registered_sum, _checked_in_count)
+        .select_from(Registration).join(items, true())
+        .where(Registration.event_id == event_id, or_(_active, _attended))
+        .group_by(items.c.value)).all()
+    return {str(code): (int(n), arrived) for code, n, arrived in found
+            if isinstance(code, str) and code}
+
+
+def technology_rows(event: Event, language: str) -> list[TechnologyRow]:
+    """The event's technology areas (and any retired code still in profiles)."""
+    offered = _technology_counts(event.id, Registration.technologies_offered)
+    needed = _technology_counts(event.id, Registration.technology_needs)
+    labels = {area.code: localized(area, language) for area in event.technology_areas}
+    codes = list(labels) + sorted((set(offered) | set(needed)) - set(labels))
+    rows = []
+    for code in codes:
+        offered_by, offered_in = offered.get(code, (0, 0))
+        needed_by, needed_in = needed.get(code, (0, 0))
+        rows.append(TechnologyRow(code, labels.get(code, code), offered_by, needed_by,
+                                  offered_in, needed_in))
+    return rows
+
+
+# -- arrivals -------------------------------------------------------------------------
+
+def _quarter_hour_index():
+    """Check-in time as a count of 15-minute steps since 1970 (UTC).
+
+    Every time zone's offset is a whole number of quarter hours, so UTC quarter hours
+    are also quarter hours of the event's local clock.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return literal_column(
+            "CAST(floor(extract(epoch FROM registrations.checked_in_at) / 900) AS INTEGER)",
+            Integer)
+    return literal_column(
+        "CAST(strftime('%s', registrations.checked_in_at) AS INTEGER) / 900", Integer)
+
+
+def arrivals(event: Event) -> Arrivals:
+    """Check-ins per 15 minutes in the event's time zone, empty steps included; long
+    spans are shown in wider bins so the chart stays readable."""
+    step = _quarter_hour_index().label("step")
+    found = dict(db.session.execute(
+        db.select(step, func.count())
+        .where(Registration.event_id == event.id, _attended)
+        .group_by(step)).all())
+    if not found:
+        return Arrivals(ARRIVAL_MINUTES, [])
+    first, last = min(found), max(found)
+    per_bin = next((s for s in ARRIVAL_BIN_STEPS if (last - first) // s < MAX_ARRIVAL_BARS),
+                   ARRIVAL_BIN_STEPS[-1])
+    tz = ZoneInfo(event.timezone)
+    bins: dict[datetime, int] = {}
+    for index in range(first, last + 1):
+        local = datetime.fromtimestamp(index * ARRIVAL_MINUTES * 60, UTC).astimezone(tz)
+        minute_of_day = local.hour * 60 + local.minute
+        start = local - timedelta(minutes=minute_of_day % (per_bin * ARRIVAL_MINUTES))
+        bins[start] = bins.get(start, 0) + found.get(index, 0)
+    shown = sorted(bins.items())[-MAX_ARRIVAL_BARS:]
+    return Arrivals(per_bin * ARRIVAL_MINUTES, shown)
+
+
+# -- people and networking ------------------------------------------------------------
+
+def no_shows(event: Event, language: str, limit: int = 200) -> list[NoShow]:
+    """Confirmed registrations not checked in, sorted by the reading of the name."""
+    categories = {c.id: localized(c, language) for c in event.categories}
+    sort_name = func.coalesce(func.nullif(Registration.name_kana, ""), Registration.name)
+    rows = db.session.execute(
+        db.select(Registration.id, Registration.name, Registration.name_kana,
+                  Registration.organisation, Registration.category_id, Registration.country)
+        .where(Registration.event_id == event.id, Registration.status == Status.CONFIRMED,
+               Registration.checked_in_at.is_(None))
+        .order_by(sort_name, Registration.id).limit(limit))
+    return [NoShow(rid, name, kana, organisation, categories.get(category_id, ""), country)
+            for rid, name, kana, organisation, category_id, country in rows]
+
+
+def meeting_people(event_id: int):
+    """One row per (meeting, participant): the ids of everyone in the schedule."""
+    return union_all(
+        db.select(Meeting.a_id.label("registration_id")).where(Meeting.event_id == event_id),
+        db.select(Meeting.b_id.label("registration_id")).where(Meeting.event_id == event_id),
+    ).subquery()
+
+
+def networking(event_id: int) -> Networking:
+    meetings, published = db.session.execute(
+        db.select(func.count(), func.count(case((Meeting.published.is_(True), 1))))
+        .where(Meeting.event_id == event_id)).one()
+    people = meeting_people(event_id)
+    opted_in, with_meeting = db.session.execute(
+        db.select(func.count(),
+                  func.count(case((Registration.id.in_(db.select(people.c.registration_id)),
+                                   1))))
+        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED,
+               Registration.networking_opt_in.is_(True))).one()
+    return Networking(meetings, published, opted_in, with_meeting)
+
+
+# -- whole reports --------------------------------------------------------------------
+
+def build_report(event: Event, language: str, organisation_limit: int | None = 15,
+                 no_show_limit: int = 200) -> Report:
+    rows = _status_rows(event.id)
+    organisations, organisation_total = organisation_rows(event.id, organisation_limit)
+    return Report(
+        event=event, generated_at=utcnow(), counts=_counts_from(rows),
+        attendance=attendance(event.id), categories=_category_rows(event, rows, language),
+        countries=country_rows(event.id, language), organisations=organisations,
+        organisation_total=organisation_total, technologies=technology_rows(event, language),
+        arrivals=arrivals(event), networking=networking(event.id),
+        no_shows=no_shows(event, language, no_show_limit) if no_show_limit else [])
+
+
+def api_report(event: Event) -> dict:
+    """The answer of `GET /api/v1/events/{id}/report`: keys and codes as documented,
+    the summary in English whatever the caller's language."""
+    rows = _status_rows(event.id)
+    totals = _counts_from(rows)
+    facts = attendance(event.id)
+    return {
+        "registered": totals.registered, "confirmed": totals.confirmed,
+        "waitlisted": totals.waitlisted, "pending": totals.pending,
+        "cancelled": totals.cancelled, "checked_in": totals.checked_in,
+        "by_category": {r.key: {"registered": r.registered, "checked_in": r.checked_in}
+                        for r in _category_rows(event, rows, "en")},
+        "by_country": {r.key: {"registered": r.registered, "checked_in": r.checked_in}
+                       for r in country_rows(event.id, "en")},
+        "organisations_checked_in": facts.organisations,
+        "countries_checked_in": facts.countries,
+        "summary": narrative.summary_sentence(facts, language="en"),
+    }
+
+
+def live_figures(event: Event) -> dict:
+    """The counters the dashboard refreshes every few seconds."""
+    totals = counts(event.id)
+    rate = totals.attendance_rate
+    last = last_check_in(event.id)
+    return {
+        "registered": totals.registered, "confirmed": totals.confirmed,
+        "waitlisted": totals.waitlisted, "pending": totals.pending,
+        "cancelled": totals.cancelled, "checked_in": totals.checked_in,
+        "no_shows": totals.no_shows, "attendance_rate": rate,
+        "attendance_rate_text": narrative.percent(rate),
+        "last_check_in": last.astimezone(ZoneInfo(event.timezone)).isoformat() if last else None,
+        "last_check_in_text": narrative.clock_time(last, event.timezone),
+        "updated_at": utcnow().isoformat(),
+    }
+
+
+def last_check_in(event_id: int) -> datetime | None:
+    return db.session.execute(
+        db.select(func.max(Registration.checked_in_at))
+        .where(Registration.event_id == event_id)).scalar_one()
