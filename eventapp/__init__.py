@@ -62,11 +62,13 @@ def _register_blueprints(app: Flask) -> None:
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .registration import api as registration_api
+    from .registration import desk as registration_desk
     from .registration import views as registration_views
     from .reports import api as reports_api
     from .reports import views as reports_views
 
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
+                   registration_desk,
                    checkin_views, checkin_api, networking_views, networking_api,
                    reports_views, reports_api):
         app.register_blueprint(module.bp)

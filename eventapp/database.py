@@ -50,7 +50,7 @@ def begin_write():
     A read-only transaction already open is ended first (it wrote nothing).
     On PostgreSQL nothing is needed here: services take row locks explicitly.
     """
-    session = db.session
+    session = db.session()
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():

@@ -12,13 +12,13 @@ import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from .database import utcnow
+from .database import begin_write, utcnow
 from .extensions import db
 from .models import EmailStatus, OutboundEmail
 
@@ -44,8 +44,8 @@ def queue_email(kind: str, recipient: str, template: str, *, language: str = "en
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = recipient
     message["Message-ID"] = make_msgid(domain="eventapp.local")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     html_part = message.get_payload()[1]
     for name, data in (inline_images or {}).items():
         html_part.add_related(data, "image", "png", cid=f"<{cids[name]}>",
@@ -71,12 +71,14 @@ def _deliver(app, mime: str, recipient: str, email_id: int) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
         sender = cfg["MAIL_FROM"]
-        smtp.sendmail(sender.split("<")[-1].rstrip(">").strip(), [recipient],
-                      mime.encode("utf-8"))
+        wire = mime.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+        smtp.sendmail(parseaddr(sender)[1], [recipient], wire)
 
 
-def _claim(email_id: int) -> bool:
+def _claim(email_id: int) -> OutboundEmail | None:
+    """Marks one message as being sent, unless another process got it first."""
     now = utcnow()
+    begin_write()
     result = db.session.execute(
         db.update(OutboundEmail)
         .where(OutboundEmail.id == email_id,
@@ -85,8 +87,21 @@ def _claim(email_id: int) -> bool:
                               OutboundEmail.next_attempt_at < now - STALE_SENDING)))
         .values(status=EmailStatus.SENDING, next_attempt_at=now,
                 attempts=OutboundEmail.attempts + 1))
+    row = db.session.get(OutboundEmail, email_id) if result.rowcount == 1 else None
     db.session.commit()
-    return result.rowcount == 1
+    return row
+
+
+def _record(row: OutboundEmail, error: Exception | None) -> None:
+    begin_write()
+    if error is None:
+        row.status, row.sent_at, row.last_error = EmailStatus.SENT, utcnow(), ""
+    else:
+        log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, error)
+        row.status = EmailStatus.FAILED
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        row.next_attempt_at = utcnow() + timedelta(minutes=2 ** row.attempts)
+    db.session.commit()
 
 
 def _send_due(app) -> int:
@@ -101,20 +116,17 @@ def _send_due(app) -> int:
             .order_by(OutboundEmail.id).limit(200)).scalars().all()
         db.session.commit()
         for email_id in due:
-            if not _claim(email_id):
+            row = _claim(email_id)
+            if row is None:
                 continue
-            row = db.session.get(OutboundEmail, email_id)
+            mime, recipient = row.mime, row.recipient
             try:
-                _deliver(app, row.mime, row.recipient, row.id)
+                _deliver(app, mime, recipient, email_id)
             except (OSError, smtplib.SMTPException) as e:
-                log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, e)
-                row.status = EmailStatus.FAILED
-                row.last_error = f"{type(e).__name__}: {e}"[:2000]
-                row.next_attempt_at = utcnow() + timedelta(minutes=2 ** row.attempts)
+                _record(row, e)
             else:
-                row.status, row.sent_at, row.last_error = EmailStatus.SENT, utcnow(), ""
+                _record(row, None)
                 sent += 1
-            db.session.commit()
         db.session.remove()
     return sent
 

@@ -2,12 +2,15 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import mail
 from ..auth.access import door_required, organiser_required
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Category, Event
+from ..registration.services import capacity_changed
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
 from .forms import CategoryForm, EventForm
@@ -121,8 +124,14 @@ def edit(event_id):
     form = EventForm()
     if form.validate_on_submit():
         if _save_event_form(form, event) is not None:
+            promoted = capacity_changed(event)
             db.session.commit()
+            mail.send_queued()
             flash(_("Saved."), "success")
+            if promoted:
+                flash(ngettext("%(num)d person moved from the waitlist to confirmed.",
+                               "%(num)d people moved from the waitlist to confirmed.",
+                               len(promoted)), "info")
             return redirect(url_for("events.dashboard", event_id=event.id))
     elif not form.is_submitted():
         _fill_form(form, event)

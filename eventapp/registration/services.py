@@ -123,7 +123,7 @@ def _queue_status_email(reg: Registration, kind: str) -> None:
     mail.queue_email(
         kind, reg.email, "registration/message", language=reg.language,
         event_id=event.id, registration_id=reg.id, inline_images=images,
-        kind=kind, registration=reg, event=event,
+        status_kind=kind, registration=reg, event=event,
         ticket_url=external_url("registration.ticket", token=reg.manage_token),
         manage_url=external_url("registration.manage", token=reg.manage_token))
 
