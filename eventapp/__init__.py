@@ -1,5 +1,6 @@
 """Event registration, QR check-in and networking matchmaking."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -12,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    instance_path = instance_path or str(PROJECT_ROOT / "instance")
+    instance_path = (instance_path or os.environ.get("EVENTAPP_INSTANCE_PATH")
+                     or str(PROJECT_ROOT / "instance"))
     app = Flask(
         __name__,
         instance_path=instance_path,

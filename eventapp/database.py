@@ -47,7 +47,8 @@ def begin_write():
     On SQLite a write transaction must take the write lock when it begins
     (BEGIN IMMEDIATE); a deferred transaction that read first and writes later
     fails with "database is locked" when another writer committed in between.
-    A read-only transaction already open is ended first (it wrote nothing).
+    A read-only transaction already open is ended first (it wrote nothing); one
+    that already holds changes is kept.
     On PostgreSQL nothing is needed here: services take row locks explicitly.
     """
     session = db.session()
@@ -58,7 +59,10 @@ def begin_write():
         if conn.get_execution_options().get("sqlite_immediate"):
             return
         if session.new or session.dirty or session.deleted:
-            raise RuntimeError("begin_write() called after changes were made")
+            # Changes already made belong to this transaction: keep it. SQLite takes the
+            # write lock at the first flush (waiting on the busy timeout); only a writer
+            # committing between our first read and that flush can make it fail.
+            return
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})
 

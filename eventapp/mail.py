@@ -9,6 +9,7 @@ kept on the row for organisers to see, and retried with a growing delay.
 
 import logging
 import smtplib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.message import EmailMessage
@@ -27,14 +28,38 @@ MAX_ATTEMPTS = 6
 STALE_SENDING = timedelta(minutes=10)
 
 
-def queue_email(kind: str, recipient: str, template: str, *, language: str = "en",
-                event_id: int | None = None, registration_id: int | None = None,
-                inline_images: dict[str, bytes] | None = None, **context) -> OutboundEmail:
-    """Renders templates/email/<template>.{txt,html} in the recipient's language.
+# Composers turn a queued row into (template, context, inline images) when it is first
+# sent; features register theirs at import (see registration.emails).
+Composer = Callable[[OutboundEmail], tuple[str, dict, dict[str, bytes]]]
+COMPOSERS: dict[str, Composer] = {}
 
-    `inline_images` maps a content-id name to PNG bytes; templates refer to them as
-    `cid:` + cids[name]."""
-    cids = {name: make_msgid(domain="eventapp.local")[1:-1] for name in inline_images or {}}
+
+def composer(name: str):
+    def register(fn: Composer) -> Composer:
+        COMPOSERS[name] = fn
+        return fn
+
+    return register
+
+
+def queue_email(kind: str, recipient: str, composer_name: str, *, language: str = "en",
+                event_id: int | None = None, registration_id: int | None = None
+                ) -> OutboundEmail:
+    """Records a message to send after the commit. Rendering (templates, QR images) is
+    left to the sender, off the request's path; the text is kept once composed, so a
+    retry sends the very same message."""
+    row = OutboundEmail(kind=kind, recipient=recipient, subject="", mime=None,
+                        composer=composer_name, language=language, event_id=event_id,
+                        registration_id=registration_id)
+    db.session.add(row)
+    return row
+
+
+def render_message(recipient: str, template: str, language: str, context: dict,
+                   inline_images: dict[str, bytes]) -> tuple[str, str]:
+    """templates/email/<template>.{subject.txt,txt,html} in the recipient's language;
+    `inline_images` maps a name to PNG bytes, referred to in HTML as cid:{{ cids[name] }}."""
+    cids = {name: make_msgid(domain="eventapp.local")[1:-1] for name in inline_images}
     with force_locale(language):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         text = render_template(f"email/{template}.txt", **context)
@@ -47,14 +72,18 @@ def queue_email(kind: str, recipient: str, template: str, *, language: str = "en
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     html_part = message.get_payload()[1]
-    for name, data in (inline_images or {}).items():
+    for name, data in inline_images.items():
         html_part.add_related(data, "image", "png", cid=f"<{cids[name]}>",
                               filename=f"{name}.png")
-    row = OutboundEmail(kind=kind, recipient=recipient, subject=subject,
-                        mime=message.as_string(), event_id=event_id,
-                        registration_id=registration_id)
-    db.session.add(row)
-    return row
+    return subject, message.as_string()
+
+
+def _compose(row: OutboundEmail) -> None:
+    if row.mime is not None:
+        return
+    template, context, images = COMPOSERS[row.composer](row)
+    row.subject, row.mime = render_message(row.recipient, template, row.language, context,
+                                           images)
 
 
 def _deliver(app, mime: str, recipient: str, email_id: int) -> None:
@@ -119,9 +148,9 @@ def _send_due(app) -> int:
             row = _claim(email_id)
             if row is None:
                 continue
-            mime, recipient = row.mime, row.recipient
             try:
-                _deliver(app, mime, recipient, email_id)
+                _compose(row)
+                _deliver(app, row.mime, row.recipient, email_id)
             except (OSError, smtplib.SMTPException) as e:
                 _record(row, e)
             else:

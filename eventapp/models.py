@@ -372,7 +372,8 @@ class Meeting(db.Model):
 
 
 class OutboundEmail(db.Model):
-    """A message written in the same transaction as what it reports, sent after commit."""
+    """A message recorded in the same transaction as what it reports, composed and sent
+    after the commit."""
 
     __tablename__ = "outbound_emails"
     __table_args__ = (
@@ -386,9 +387,11 @@ class OutboundEmail(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    composer: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2), default="en")
     recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    mime: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    mime: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8), default=EmailStatus.QUEUED)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

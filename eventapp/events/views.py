@@ -10,7 +10,7 @@ from ..auth.access import door_required, organiser_required
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Category, Event
-from ..registration.services import capacity_changed
+from ..registration.services import capacity_changed, lock_event
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
 from .forms import CategoryForm, EventForm
@@ -123,6 +123,7 @@ def edit(event_id):
     event = db.get_or_404(Event, event_id)
     form = EventForm()
     if form.validate_on_submit():
+        lock_event(event.id)  # the capacity may change: seats and waitlist move together
         if _save_event_form(form, event) is not None:
             promoted = capacity_changed(event)
             db.session.commit()

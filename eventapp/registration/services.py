@@ -50,6 +50,7 @@ def lock_event(event_id: int) -> Event:
     begin_write()
     return db.session.execute(
         db.select(Event).where(Event.id == event_id).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 
@@ -118,14 +119,20 @@ def validate(event: Event, data: dict, *, public: bool = True,
 
 def _queue_status_email(reg: Registration, kind: str) -> None:
     """kind: confirmed, waitlisted, pending, promoted, rejected, cancelled or reminder."""
-    event = reg.event
-    images = {"qr": qr_png(reg.checkin_code, 6)} if reg.status == Status.CONFIRMED else None
-    mail.queue_email(
-        kind, reg.email, "registration/message", language=reg.language,
-        event_id=event.id, registration_id=reg.id, inline_images=images,
-        status_kind=kind, registration=reg, event=event,
-        ticket_url=external_url("registration.ticket", token=reg.manage_token),
-        manage_url=external_url("registration.manage", token=reg.manage_token))
+    mail.queue_email(kind, reg.email, "registration", language=reg.language,
+                     event_id=reg.event_id, registration_id=reg.id)
+
+
+@mail.composer("registration")
+def compose_registration_email(row) -> tuple[str, dict, dict[str, bytes]]:
+    reg = db.session.get(Registration, row.registration_id)
+    images = {"qr": qr_png(reg.checkin_code, 6)} if reg.status == Status.CONFIRMED else {}
+    context = {
+        "status_kind": row.kind, "registration": reg, "event": reg.event,
+        "ticket_url": external_url("registration.ticket", token=reg.manage_token),
+        "manage_url": external_url("registration.manage", token=reg.manage_token),
+    }
+    return "registration/message", context, images
 
 
 def register(event: Event, data: dict, *, source: str = "online", notify: bool = True,

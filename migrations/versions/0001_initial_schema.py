@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:02:22.325978
+Create Date: 2026-11-28 00:23:48.732037
 
 """
 from alembic import op
@@ -207,9 +207,11 @@ def upgrade():
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('composer', sa.String(length=40), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('mime', sa.Text(), nullable=False),
+    sa.Column('mime', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('next_attempt_at', eventapp.database.UTCDateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

@@ -126,15 +126,13 @@ def test_language_switch_turns_the_page_japanese(page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
 
-@pytest.mark.xfail(strict=True, reason="the ja catalogue has no translations yet "
-                                       "(every msgstr in messages.po is empty)")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="the ja catalogue has no translations yet (every msgstr is empty)")
 def test_header_text_is_japanese_after_the_switch(page, live_server):
     page.goto(live_server)
     page.locator(".lang-switch button").click()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
-    header = page.locator(".site-header")
-    expect(header).not_to_contain_text("Event Office", timeout=1000)
-    expect(header).not_to_contain_text("Staff sign-in", timeout=1000)
+    assert "Staff sign-in" not in page.locator(".site-header").inner_text()
 
 
 READ_ONE_CAMERA_FRAME = """async () => {

@@ -1,0 +1,148 @@
+"""Shared pieces of the benchmarks: servers, load, tables. Traffic stays on 127.0.0.1."""
+
+import contextlib
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import uuid
+from pathlib import Path
+from statistics import quantiles
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BASE = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores ({cpu or platform.machine()}), Python {platform.python_version()}"
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_BASE, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def pg_schema():
+    """A fresh PostgreSQL schema; yields a SQLAlchemy URL that uses it."""
+    import psycopg
+    from urllib.parse import quote
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_BASE, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        url = PG_BASE.replace("postgresql://", "postgresql+psycopg://", 1)
+        yield url + ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}")
+    finally:
+        with psycopg.connect(PG_BASE, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def make_instance(config: str = "") -> str:
+    """A throw-away instance folder whose config.py lifts the abuse limits for load."""
+    folder = tempfile.mkdtemp(prefix="bench-instance-")
+    Path(folder, "config.py").write_text(textwrap.dedent("""
+        RATELIMIT_ENABLED = False
+        SECRET_KEY = "bench"
+    """) + textwrap.dedent(config))
+    return folder
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, threads: int = 1):
+    """Serves `app_spec` (module:app) with gunicorn sync workers on a free port."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+    proc = subprocess.Popen(cmd, cwd=str(cwd), env=os.environ | env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(base + "/", timeout=5)
+                break
+            except requests.RequestException:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start: "
+                                       + proc.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
+    """Runs do_request(session, job) for every job over `concurrency` threads, each with
+    its own session made by make_session(i). Returns rps and latency percentiles (ms)."""
+    chunks = [jobs[i::concurrency] for i in range(concurrency)]
+    sessions = [make_session(i) for i in range(concurrency)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(concurrency + 1)
+
+    def worker(i):
+        mine = []
+        barrier.wait()
+        for job in chunks[i]:
+            start = time.perf_counter()
+            ok = do_request(sessions[i], job)
+            mine.append(time.perf_counter() - start)
+            if ok is not True:
+                with lock:
+                    errors.append(str(ok))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    cuts = quantiles(latencies, n=100)
+    return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
+            "p50": cuts[49] * 1000, "p99": cuts[98] * 1000, "errors": len(errors),
+            "first_error": errors[0] if errors else ""}
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    def cell(v):
+        return f"{v:,.1f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
