@@ -66,3 +66,17 @@ def local_time(value: datetime | None, tz: str, fmt: str = "medium",
 
 def to_local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
+
+
+def event_span(event, language: str | None = None) -> str:
+    """“Wednesday, June 9, 2027 · 13:30–17:05 (Asia/Tokyo)”: the date once, then times."""
+    from babel.dates import format_date
+
+    language = language or current_language()
+    tz = ZoneInfo(event.timezone)
+    starts, ends = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
+    day = format_date(starts.date(), "full", locale=language)
+    if starts.date() == ends.date():
+        return f"{day} · {starts:%H:%M}–{ends:%H:%M} ({event.timezone})"
+    last = format_date(ends.date(), "full", locale=language)
+    return f"{day} {starts:%H:%M} – {last} {ends:%H:%M} ({event.timezone})"

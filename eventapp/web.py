@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .i18n import country_name, current_language, local_time
+from .i18n import country_name, current_language, event_span, local_time
 
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -134,6 +134,9 @@ def init_web(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_language": current_language(),
             "country_name": country_name,
+            "event_span": event_span,
+            "side_labels": {"offer": _("offers technologies"), "need": _("has needs"),
+                            "both": _("offers and needs"), "none": _("no matching")},
             "url_rules": app.view_functions,
         }
 
