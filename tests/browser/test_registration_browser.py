@@ -37,7 +37,7 @@ def test_embassy_official_registers_in_japanese_and_reaches_the_ticket(app, live
     page.get_by_role("button", name="日本語").click()
     assert page.locator("html").get_attribute("lang") == "ja"
     page.locator("a.button.large").click()
-    page.locator(f"a[href$='/register/embassy']").click()
+    page.locator("a[href$='/register/embassy']").click()
     page.fill("#name", "Grace Wanjiru")
     page.fill("#email", "grace@mission-ke.example")
     page.fill("#organisation", "Embassy of the Republic of Kenya")
