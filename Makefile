@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/ruff check eventapp tests bench
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
