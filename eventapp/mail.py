@@ -78,12 +78,12 @@ def render_message(recipient: str, template: str, language: str, context: dict,
     return subject, message.as_string()
 
 
-def _compose(row: OutboundEmail) -> None:
+def _compose(row: OutboundEmail) -> tuple[str, str]:
+    """(subject, MIME text): as stored, or composed now from the current data."""
     if row.mime is not None:
-        return
+        return row.subject, row.mime
     template, context, images = COMPOSERS[row.composer](row)
-    row.subject, row.mime = render_message(row.recipient, template, row.language, context,
-                                           images)
+    return render_message(row.recipient, template, row.language, context, images)
 
 
 def _deliver(app, mime: str, recipient: str, email_id: int) -> None:
@@ -121,8 +121,11 @@ def _claim(email_id: int) -> OutboundEmail | None:
     return row
 
 
-def _record(row: OutboundEmail, error: Exception | None) -> None:
+def _record(row: OutboundEmail, composed: tuple[str, str] | None,
+            error: Exception | None) -> None:
     begin_write()
+    if composed is not None:
+        row.subject, row.mime = composed
     if error is None:
         row.status, row.sent_at, row.last_error = EmailStatus.SENT, utcnow(), ""
     else:
@@ -148,13 +151,14 @@ def _send_due(app) -> int:
             row = _claim(email_id)
             if row is None:
                 continue
+            composed = None
             try:
-                _compose(row)
-                _deliver(app, row.mime, row.recipient, email_id)
+                composed = _compose(row)
+                _deliver(app, composed[1], row.recipient, email_id)
             except (OSError, smtplib.SMTPException) as e:
-                _record(row, e)
+                _record(row, composed, e)
             else:
-                _record(row, None)
+                _record(row, composed, None)
                 sent += 1
         db.session.remove()
     return sent
