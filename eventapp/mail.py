@@ -25,6 +25,7 @@ from .models import EmailStatus, OutboundEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+BATCH = 200
 STALE_SENDING = timedelta(minutes=10)
 
 
@@ -140,28 +141,35 @@ def _send_due(app) -> int:
     """Sends every message that is due; returns how many went out."""
     sent = 0
     with app.app_context():
-        due = db.session.execute(
-            db.select(OutboundEmail.id).where(
-                OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
-                OutboundEmail.next_attempt_at <= utcnow(),
-                OutboundEmail.attempts < MAX_ATTEMPTS)
-            .order_by(OutboundEmail.id).limit(200)).scalars().all()
-        db.session.commit()
-        for email_id in due:
-            row = _claim(email_id)
-            if row is None:
-                continue
-            composed = None
-            try:
-                composed = _compose(row)
-                _deliver(app, composed[1], row.recipient, email_id)
-            except (OSError, smtplib.SMTPException) as e:
-                _record(row, composed, e)
-            else:
-                _record(row, composed, None)
-                sent += 1
+        while True:
+            due = db.session.execute(
+                db.select(OutboundEmail.id).where(
+                    OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                    OutboundEmail.next_attempt_at <= utcnow(),
+                    OutboundEmail.attempts < MAX_ATTEMPTS)
+                .order_by(OutboundEmail.id).limit(BATCH)).scalars().all()
+            db.session.commit()
+            if not due:
+                break
+            for email_id in due:
+                sent += _send_one(app, email_id)
         db.session.remove()
     return sent
+
+
+def _send_one(app, email_id: int) -> int:
+    row = _claim(email_id)
+    if row is None:
+        return 0
+    composed = None
+    try:
+        composed = _compose(row)
+        _deliver(app, composed[1], row.recipient, email_id)
+    except (OSError, smtplib.SMTPException) as e:
+        _record(row, composed, e)
+        return 0
+    _record(row, composed, None)
+    return 1
 
 
 def send_queued() -> None:

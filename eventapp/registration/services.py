@@ -10,6 +10,7 @@ mail.send_queued().
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import mail
 from ..database import begin_write, utcnow
@@ -46,12 +47,15 @@ class Outcome:
 
 
 def lock_event(event_id: int) -> Event:
-    """Starts the write transaction and holds the event until commit."""
+    """Starts the write transaction and holds the event until commit. The capacity is
+    read under the lock; the event's other loaded attributes stay as they are."""
     begin_write()
-    return db.session.execute(
-        db.select(Event).where(Event.id == event_id).with_for_update()
-        .execution_options(populate_existing=True)
+    capacity = db.session.execute(
+        db.select(Event.capacity).where(Event.id == event_id).with_for_update()
     ).scalar_one()
+    event = db.session.get(Event, event_id)
+    set_committed_value(event, "capacity", capacity)
+    return event
 
 
 def normalise_email(value: str) -> str:
@@ -135,36 +139,49 @@ def compose_registration_email(row) -> tuple[str, dict, dict[str, bytes]]:
     return "registration/message", context, images
 
 
-def register(event: Event, data: dict, *, source: str = "online", notify: bool = True,
-             hold_for_approval: bool = True, override_capacity: bool = False,
-             public: bool = True) -> Outcome:
+def register(event: Event, data: dict, **options) -> Outcome:
     """Creates a registration, or finds the active one with the same e-mail (and
-    resends its ticket). Validation happens before any lock is taken."""
-    clean = validate(event, data, public=public)
+    resends its ticket). See register_many for the options."""
+    return register_many(event, [data], **options)[0]
+
+
+def register_many(event: Event, rows: list[dict], *, source: str = "online",
+                  notify: bool = True, hold_for_approval: bool = True,
+                  override_capacity: bool = False, public: bool = True) -> list[Outcome]:
+    """Registers every row in order under one lock: seats go to rows in order, then the
+    waitlist. All rows are validated before the lock is taken (ValidationErrors for
+    the first bad row); an e-mail already active is found, not duplicated."""
+    cleaned = [validate(event, data, public=public) for data in rows]
     event = lock_event(event.id)
-    existing = db.session.execute(
-        db.select(Registration).where(Registration.event_id == event.id,
-                                      Registration.email == clean["email"],
-                                      Registration.status.in_(ACTIVE_STATUSES))
-    ).scalar_one_or_none()
-    if existing is not None:
-        if notify:
-            _queue_status_email(existing, "reminder")
-        return Outcome(existing, created=False)
-    category = clean.pop("category")
-    reg = Registration(event=event, category=category, source=source,
-                       consent_privacy_at=utcnow(), **clean)
-    if category.requires_approval and hold_for_approval:
-        reg.status = Status.PENDING
-    elif override_capacity or confirmed_count(event.id) < event.capacity:
-        reg.status = Status.CONFIRMED
-    else:
-        reg.status, reg.waitlisted_at = Status.WAITLISTED, utcnow()
-    db.session.add(reg)
+    known = {r.email: r for r in db.session.execute(
+        db.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email.in_({c["email"] for c in cleaned}),
+            Registration.status.in_(ACTIVE_STATUSES))).scalars()}
+    free = event.capacity - confirmed_count(event.id)
+    now, outcomes = utcnow(), []
+    for clean in cleaned:
+        if clean["email"] in known:
+            outcomes.append(Outcome(known[clean["email"]], created=False))
+            continue
+        category = clean.pop("category")
+        reg = Registration(event=event, category=category, source=source,
+                           consent_privacy_at=now, **clean)
+        if category.requires_approval and hold_for_approval:
+            reg.status = Status.PENDING
+        elif override_capacity or free > 0:
+            reg.status, free = Status.CONFIRMED, free - 1
+        else:
+            reg.status, reg.waitlisted_at = Status.WAITLISTED, now
+        db.session.add(reg)
+        known[reg.email] = reg
+        outcomes.append(Outcome(reg, created=True))
     db.session.flush()
     if notify:
-        _queue_status_email(reg, reg.status)
-    return Outcome(reg, created=True)
+        for outcome in outcomes:
+            reg = outcome.registration
+            _queue_status_email(reg, reg.status if outcome.created else "reminder")
+    return outcomes
 
 
 def would_be_status(event: Event, category: Category) -> str:
