@@ -1,25 +1,26 @@
 """The attendee's agenda as an iCalendar file."""
 
-from datetime import timedelta
-
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from ..database import utcnow
 from ..models import Meeting, Registration
-from .services import slot_start
+from .services import slot_end, slot_start
 
 
 def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> bytes:
-    """`describe(meeting)` gives (counterpart, reasons) in the attendee's language."""
+    """The event and one entry per meeting. `describe(meeting)` gives (counterpart,
+    reasons) in the attendee's language; call this inside that locale too."""
     event = reg.event
+    stamp = utcnow()
     cal = Calendar()
     cal.add("prodid", "-//Event Office//Networking agenda//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", event.title)
     main = CalendarEvent()
     main.add("uid", f"event-{event.id}-reg-{reg.id}@eventapp")
-    main.add("dtstamp", utcnow())
+    main.add("dtstamp", stamp)
     main.add("dtstart", event.starts_at)
     main.add("dtend", event.ends_at)
     main.add("summary", event.title)
@@ -27,14 +28,19 @@ def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> byt
     cal.add_component(main)
     for meeting in meetings:
         counterpart, reasons = describe(meeting)
-        starts = slot_start(event, meeting.slot)
+        table = _("Table %(num)s", num=meeting.table_number)
         item = CalendarEvent()
         item.add("uid", f"meeting-{meeting.id}@eventapp")
-        item.add("dtstamp", utcnow())
-        item.add("dtstart", starts)
-        item.add("dtend", starts + timedelta(minutes=event.networking_slot_minutes))
-        item.add("summary", f"{counterpart} · Table {meeting.table_number}")
-        item.add("location", f"{event.venue} · Table {meeting.table_number}")
-        item.add("description", reasons)
+        item.add("dtstamp", stamp)
+        item.add("dtstart", slot_start(event, meeting.slot))
+        item.add("dtend", slot_end(event, meeting.slot))
+        item.add("summary", _("Meeting with %(person)s · %(table)s", person=counterpart,
+                              table=table))
+        item.add("location", f"{event.venue} · {table}" if event.venue else table)
+        lines = [_("Meeting with %(person)s", person=counterpart), table]
+        if reasons:
+            lines.append(_("Why you meet: %(reasons)s", reasons=reasons))
+        lines.append(event.title)
+        item.add("description", "\n".join(lines))
         cal.add_component(item)
     return cal.to_ical()

@@ -63,8 +63,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import (
+    bellman_ford,
+    dijkstra,
+    maximum_flow,
+    min_weight_full_bipartite_matching,
+)
 
 OFFER, NEED, BOTH, NONE = "offer", "need", "both", "none"
 
@@ -100,7 +106,15 @@ TIE_SPREAD = 1e-4
 _BLOCK_ROWS = 256
 _IMPROVEMENT_EPS = 1e-7
 _COST_GRID = 8.0
-_PRICE_STEPS = 10
+_PRICE_STEPS = 8
+_DENSE_NODES = 150
+_SEARCH_SEED = 20240611
+_FLOW_PHASES = 500
+_SEARCH_MOVES = 200
+_SEARCH_WORK_PER_PAIR = 200
+_SEARCH_WORK_LIMIT = 3_000_000
+_SLOT_MOVE_SHARE = 0.5
+_RUIN_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -281,19 +295,18 @@ class _PairScorer:
 
     Technology fit counts the union of both directions, |A| + |B| - |A & B|, which for
     0/1 indicator matrices is three matrix products, so any number of technology areas
-    costs the same code path.
+    costs the same code path. Scores are then read from a table filled by
+    ``_fit_score`` itself, so both paths give the very same numbers.
     """
 
     def __init__(self, people: Sequence[Participant], prefs: Preferences):
-        self.people = people
         self.n = n = len(people)
-        self.ids = np.array([p.id for p in people], dtype=np.int64)
         index = {p.id: i for i, p in enumerate(people)}
         provides = np.array([_provides(p) for p in people], dtype=bool)
         receives = np.array([_receives(p) for p in people], dtype=bool)
         self.is_offer = np.array([p.side == OFFER for p in people], dtype=bool)
         self.is_need = np.array([p.side == NEED for p in people], dtype=bool)
-        self.is_none = np.array([p.side not in (OFFER, NEED, BOTH) for p in people])
+        self.is_none = ~(provides | receives)
 
         techs = sorted({t for p in people for t in p.offers | p.needs})
         tech_index = {t: k for k, t in enumerate(techs)}
@@ -304,14 +317,20 @@ class _PairScorer:
                 offers[i, [tech_index[t] for t in p.offers]] = 1
             if receives[i]:
                 needs[i, [tech_index[t] for t in p.needs]] = 1
-        self.offers, self.needs = offers, needs
-        self.offers_and_needs = offers * needs
+        both = offers * needs
+        self.offers, self.needs, self.both = offers, needs, both
+        self.offers_t, self.needs_t, self.both_t = (
+            np.ascontiguousarray(offers.T),
+            np.ascontiguousarray(needs.T),
+            np.ascontiguousarray(both.T),
+        )
 
         countries = sorted(
-            {p.country for p in people if p.country} | {c for p in people for c in p.target_countries}
+            {p.country for p in people if p.country}
+            | {c for p in people for c in p.target_countries}
         )
         country_index = {c: k for k, c in enumerate(countries)}
-        # -1: no country that anyone could fit, as a receiver.
+        # As a receiver: the country a provider can fit; -1 when there is none.
         self.country = np.array(
             [country_index[p.country] if receives[i] and p.country else -1 for i, p in enumerate(people)],
             dtype=np.int64,
@@ -327,8 +346,19 @@ class _PairScorer:
             [org_index.get(_organisation_key(p), -1) for p in people], dtype=np.int64
         )
 
+        # fit_table[technologies, countries, cross_side]; two countries at most (one
+        # per direction).
+        self.fit_table = np.array(
+            [
+                [[_fit_score(t, c, cross) for cross in (False, True)] for c in range(3)]
+                for t in range(len(techs) + 1)
+            ]
+        )
         self.accepted = self._pairs_by_index(prefs.accepted, index)
         self.vetoed = self._pairs_by_index(prefs.vetoes, index)
+        # A fixed number in [0, 1) per person, from the id alone (golden-ratio steps).
+        ids = np.array([p.id for p in people], dtype=np.float64)
+        self.spread_key = np.mod(ids * 0.6180339887498949, 1.0)
 
     @staticmethod
     def _pairs_by_index(pairs: Iterable[frozenset[int]], index: dict[int, int]) -> np.ndarray:
@@ -343,53 +373,30 @@ class _PairScorer:
 
     def block(self, rows: np.ndarray) -> np.ndarray:
         """Scores of ``rows`` against everyone, shape (len(rows), n); 0 = never pair."""
-        technologies = (
-            self.offers[rows] @ self.needs.T
-            + self.needs[rows] @ self.offers.T
-            - self.offers_and_needs[rows] @ self.offers_and_needs.T
-        ).astype(np.float64)
+        technologies = np.rint(
+            self.offers[rows] @ self.needs_t
+            + self.needs[rows] @ self.offers_t
+            - self.both[rows] @ self.both_t
+        ).astype(np.intp)
 
         has_country = self.country >= 0
         row_country = self.country[rows]
-        row_has_country = row_country >= 0
-        # row serves column: the column's country is among the row's targets
+        # forward: the row serves the column, whose country the row targets
         forward = self.targets[rows][:, np.maximum(self.country, 0)] & has_country[None, :]
-        backward = (
-            self.targets[:, np.maximum(row_country, 0)].T & row_has_country[:, None]
-        )
+        backward = self.targets[:, np.maximum(row_country, 0)].T & (row_country >= 0)[:, None]
         same_country = row_country[:, None] == self.country[None, :]
-        countries = (
-            forward.astype(np.float64)
-            + backward
-            - (forward & backward & same_country)
-        )
+        countries = forward.astype(np.intp) + backward - (forward & backward & same_country)
 
         cross_side = (self.is_offer[rows][:, None] & self.is_need[None, :]) | (
             self.is_need[rows][:, None] & self.is_offer[None, :]
         )
-
-        # _fit_score on arrays, same operations in the same order.
-        t, c = technologies, countries
-        score = np.where(
-            (t > 0) & (c > 0),
-            SCORE_TECH_AND_COUNTRY,
-            np.where(t > 0, SCORE_TECH_ONLY, np.where(c > 0, SCORE_COUNTRY_ONLY, 0.0)),
-        )
-        fits = score > 0
-        score = score + np.where(t > 0, TECH_DEPTH_BONUS * (t - 1) / np.maximum(t, 1), 0.0)
-        score = score + np.where(c > 0, COUNTRY_DEPTH_BONUS * (c - 1) / np.maximum(c, 1), 0.0)
-        score = score + np.where(cross_side, CROSS_SIDE_BONUS, 0.0)
-        score = np.where(fits, score, 0.0)
-
+        score = self.fit_table[technologies, countries, cross_side.astype(np.intp)]
         self._add_pairs(score, rows, self.accepted, REQUEST_WEIGHT)
 
-        never = (
-            self.is_none[rows][:, None]
-            | self.is_none[None, :]
-            | (rows[:, None] == np.arange(self.n)[None, :])
-        )
+        never = self.is_none[rows][:, None] | self.is_none[None, :]
+        never[np.arange(len(rows)), rows] = True
         row_org = self.organisation[rows]
-        never |= (row_org[:, None] == self.organisation[None, :]) & (row_org[:, None] >= 0)
+        never |= (row_org[:, None] == self.organisation[None, :]) & (row_org >= 0)[:, None]
         score[never] = 0.0
         self._add_pairs(score, rows, self.vetoed, None)
         return score
@@ -397,27 +404,18 @@ class _PairScorer:
     @staticmethod
     def _add_pairs(score: np.ndarray, rows: np.ndarray, pairs: np.ndarray, amount) -> None:
         """Add ``amount`` to both orientations of ``pairs`` inside the block (None: zero)."""
-        if not len(pairs):
-            return
-        position = {int(r): k for k, r in enumerate(rows)}
+        first = int(rows[0])
         for x, y in pairs:
             for row, col in ((x, y), (y, x)):
-                k = position.get(int(row))
-                if k is not None:
+                if first <= row <= rows[-1]:
                     if amount is None:
-                        score[k, col] = 0.0
+                        score[row - first, col] = 0.0
                     else:
-                        score[k, col] += amount
+                        score[row - first, col] += amount
 
     def tie_spread(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """A fixed pseudo-random amount in [0, TIE_SPREAD) per unordered pair of ids."""
-        a = np.minimum(self.ids[lo], self.ids[hi]).astype(np.uint64)
-        b = np.maximum(self.ids[lo], self.ids[hi]).astype(np.uint64)
-        h = a * np.uint64(0x9E3779B97F4A7C15) ^ (b * np.uint64(0xC2B2AE3D27D4EB4F))
-        h ^= h >> np.uint64(29)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(32)
-        return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53) * TIE_SPREAD
+        """A fixed amount in [0, TIE_SPREAD) per unordered pair, from the two ids."""
+        return np.mod(self.spread_key[lo] + self.spread_key[hi], 1.0) * TIE_SPREAD
 
 
 # --- Candidate pairs -----------------------------------------------------------------
@@ -442,13 +440,15 @@ def _candidate_pairs(
     n = scorer.n
     has_partner = np.zeros(n, dtype=bool)
     has_option = np.zeros(n, dtype=bool)
-    lows, highs = [], []
+    found_lo, found_hi, found_score = [], [], []
     availability = available.astype(np.float32)
+    availability_t = np.ascontiguousarray(availability.T)
+    everyone = np.arange(n)
     for start in range(0, n, _BLOCK_ROWS):
-        rows = np.arange(start, min(start + _BLOCK_ROWS, n))
+        rows = everyone[start : start + _BLOCK_ROWS]
         score = scorer.block(rows)
         has_partner[rows] = (score > 0).any(axis=1)
-        common_slot = (availability[rows] @ availability.T) > 0
+        common_slot = (availability[rows] @ availability_t) > 0
         row_table = fixed_table[rows][:, None]
         same_table = (row_table == 0) | (fixed_table[None, :] == 0) | (row_table == fixed_table[None, :])
         feasible = (score > 0) & common_slot & same_table
@@ -456,54 +456,56 @@ def _candidate_pairs(
         if per_person >= n - 1:
             r, c = np.nonzero(feasible)
         else:
-            cols = np.broadcast_to(np.arange(n), feasible.shape)
-            ranked = np.where(
-                feasible, score + scorer.tie_spread(rows[:, None], cols), -1.0
-            )
+            ranked = np.where(feasible, score + scorer.tie_spread(rows[:, None], everyone), -1.0)
             best = np.argpartition(-ranked, per_person - 1, axis=1)[:, :per_person]
             keep = np.take_along_axis(ranked, best, axis=1) > 0
-            r = np.nonzero(keep)[0]
-            c = best[keep]
-        r = rows[r]
-        lows.append(np.minimum(r, c))
-        highs.append(np.maximum(r, c))
-        # Must-meets stay whatever their rank.
-        accepted = scorer.accepted
-        if len(accepted):
-            inside = (accepted[:, 0] >= rows[0]) & (accepted[:, 0] <= rows[-1])
-            lo, hi = accepted[inside, 0], accepted[inside, 1]
-            ok = feasible[lo - rows[0], hi]
-            lows.append(lo[ok])
-            highs.append(hi[ok])
+            r, c = np.nonzero(keep)[0], best[keep]
+            # Must-meets stay whatever their rank.
+            for x, y in scorer.accepted:
+                for row, col in ((x, y), (y, x)):
+                    if start <= row < start + len(rows) and feasible[row - start, col]:
+                        r, c = np.append(r, row - start), np.append(c, col)
+        found_score.append(score[r, c])
+        found_lo.append(np.minimum(rows[r], c))
+        found_hi.append(np.maximum(rows[r], c))
 
-    lo = np.concatenate(lows) if lows else np.zeros(0, dtype=np.int64)
-    hi = np.concatenate(highs) if highs else np.zeros(0, dtype=np.int64)
-    keys = np.unique(_pair_keys(lo, hi))
-    lo, hi = (keys >> 32).astype(np.int64), (keys & 0xFFFFFFFF).astype(np.int64)
-    score = _scores_of_pairs(scorer, lo, hi)
-    return _Candidates(lo, hi, score, has_partner, has_option)
-
-
-def _scores_of_pairs(scorer: _PairScorer, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    score = np.zeros(len(lo))
-    for start in range(0, scorer.n, _BLOCK_ROWS):
-        inside = (lo >= start) & (lo < start + _BLOCK_ROWS)
-        if inside.any():
-            rows = np.arange(start, min(start + _BLOCK_ROWS, scorer.n))
-            score[inside] = scorer.block(rows)[lo[inside] - start, hi[inside]]
-    return score
+    lo = np.concatenate(found_lo) if found_lo else np.zeros(0, dtype=np.int64)
+    hi = np.concatenate(found_hi) if found_hi else np.zeros(0, dtype=np.int64)
+    score = np.concatenate(found_score) if found_score else np.zeros(0)
+    _, first = np.unique(_pair_keys(lo, hi), return_index=True)
+    return _Candidates(lo[first], hi[first], score[first], has_partner, has_option)
 
 
 # --- One slot: maximum-weight matching -----------------------------------------------
 
 
-def _max_weight_matching(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Indexes of edges forming a heavy matching (exact on bipartite graphs)."""
+def _max_weight_matching(
+    lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, people: int
+) -> np.ndarray:
+    """Indexes of edges forming a heavy matching (a maximum one on bipartite graphs);
+    ``lo`` and ``hi`` are person indexes below ``people``."""
     if not len(lo):
         return np.zeros(0, dtype=np.int64)
-    nodes, local = np.unique(np.concatenate([lo, hi]), return_inverse=True)
-    m = len(nodes)
-    u, v = local[: len(lo)], local[len(lo) :]
+    if people <= _DENSE_NODES:
+        u, v, m = lo, hi, people
+    else:
+        nodes, local = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+        u, v, m = local[: len(lo)], local[len(lo) :], len(nodes)
+    if m <= _DENSE_NODES:
+        partner = _assign_dense(u, v, weight, m)
+    else:
+        partner = _assign_sparse(u, v, weight, m)
+    return _matching_from_assignment(partner, u, v, weight)
+
+
+def _assign_dense(u: np.ndarray, v: np.ndarray, weight: np.ndarray, m: int) -> np.ndarray:
+    gain = np.zeros((m, m))
+    gain[u, v] = weight
+    gain[v, u] = weight
+    return linear_sum_assignment(gain, maximize=True)[1]
+
+
+def _assign_sparse(u: np.ndarray, v: np.ndarray, weight: np.ndarray, m: int) -> np.ndarray:
     # LAPJVsp wants non-zero costs, so costs count down from a ceiling and the diagonal
     # ("no meeting") costs the most. They are rounded to a 1/8-point grid: with costs
     # differing by tiny fractions its augmenting row reduction crawls (scipy#17269),
@@ -518,73 +520,81 @@ def _max_weight_matching(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray) -> 
         ),
         shape=(m, m),
     )
-    _, partner = min_weight_full_bipartite_matching(graph)
+    return min_weight_full_bipartite_matching(graph)[1]
 
-    directed_keys = np.concatenate([_pair_keys(u, v), _pair_keys(v, u)])
-    directed_edge = np.concatenate([np.arange(len(u)), np.arange(len(u))])
-    order = np.argsort(directed_keys)
-    directed_keys, directed_edge = directed_keys[order], directed_edge[order]
 
-    def edge_between(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return directed_edge[np.searchsorted(directed_keys, _pair_keys(x, y))]
+def _matching_from_assignment(
+    partner: np.ndarray, u: np.ndarray, v: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """Read a matching off an assignment of the symmetric doubled graph.
 
-    me = np.arange(m)
-    two_cycle = (partner[partner] == me) & (partner != me)
-    first = me[two_cycle & (me < partner)]
-    chosen = list(edge_between(first, partner[first]))
+    Two-cycles (i -> j -> i) are meetings. Longer cycles arise where the graph is not
+    bipartite or between equally good choices; each is cut into its best matching.
+    People left free by the cuts are then paired greedily.
+    """
+    m = len(partner)
+    forward = partner[u] == v
+    backward = partner[v] == u
+    chosen = [np.flatnonzero(forward & backward)]
+    # out_edge[x]: the edge from x to the person x is assigned to (-1: none)
+    out_edge = np.full(m, -1, dtype=np.int64)
+    out_edge[u[forward]] = np.flatnonzero(forward)
+    out_edge[v[backward]] = np.flatnonzero(backward)
 
-    in_long_cycle = (partner[partner] != me)
-    seen = np.zeros(m, dtype=bool)
-    for start in me[in_long_cycle]:
-        if seen[start]:
-            continue
-        cycle = [int(start)]
-        seen[start] = True
-        nxt = int(partner[start])
-        while nxt != start:
-            cycle.append(nxt)
-            seen[nxt] = True
-            nxt = int(partner[nxt])
-        c = np.array(cycle)
-        edges = edge_between(c, np.roll(c, -1))
-        chosen.extend(_best_matching_on_cycle(edges, weight[edges]))
+    in_long_cycle = partner[partner] != np.arange(m)
+    if in_long_cycle.any():
+        follow = partner.tolist()
+        seen = set()
+        for start in np.flatnonzero(in_long_cycle).tolist():
+            if start in seen:
+                continue
+            ring = [start]
+            nxt = follow[start]
+            while nxt != start:
+                ring.append(nxt)
+                nxt = follow[nxt]
+            seen.update(ring)
+            edges = out_edge[ring]
+            chosen.append(_best_matching_on_cycle(edges, np.where(edges >= 0, weight[edges], 0.0)))
 
+    chosen_edges = np.sort(np.concatenate(chosen)).astype(np.int64)
     used = np.zeros(m, dtype=bool)
-    chosen_arr = np.array(sorted(set(int(e) for e in chosen)), dtype=np.int64)
-    used[u[chosen_arr]] = True
-    used[v[chosen_arr]] = True
-    return _extend_greedily(chosen_arr, u, v, weight, used)
+    used[u[chosen_edges]] = True
+    used[v[chosen_edges]] = True
+    return _extend_greedily(chosen_edges, u, v, weight, used)
 
 
-def _best_matching_on_cycle(edges: np.ndarray, weights: np.ndarray) -> list[int]:
+def _best_matching_on_cycle(edges: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Maximum-weight matching on a cycle whose k-th edge joins nodes k and k+1."""
+    w = weights.tolist()
 
-    def on_path(idx: list[int]) -> tuple[float, list[int]]:
-        # Classic take-or-skip recurrence over consecutive edges of a path.
-        best_without, best_with = (0.0, []), (0.0, [])
-        for k in idx:
-            take = (best_without[0] + weights[k], best_without[1] + [k])
-            skip = max(best_without, best_with, key=lambda x: x[0])
-            best_without, best_with = skip, take
-        return max(best_without, best_with, key=lambda x: x[0])
+    def on_path(first: int, last: int) -> tuple[float, list[int]]:
+        # Take-or-skip over consecutive edges first..last-1: an edge may be taken only
+        # if the one before it was not.
+        free, taken = (0.0, []), (0.0, [])
+        for k in range(first, last):
+            take = (free[0] + w[k], free[1] + [k]) if w[k] > 0 else free
+            free, taken = (free if free[0] >= taken[0] else taken), take
+        return free if free[0] >= taken[0] else taken
 
-    k = len(edges)
+    k = len(w)
     # Either the closing edge is out (a path of the others), or it is in and both its
     # neighbours are out.
-    without_last = on_path(list(range(k - 1)))
-    value, picked = on_path(list(range(1, k - 2)))
-    with_last = (value + weights[k - 1], picked + [k - 1])
-    best = max(without_last, with_last, key=lambda x: x[0])
-    return [int(edges[i]) for i in best[1]]
+    best = on_path(0, k - 1)
+    if w[k - 1] > 0:
+        value, picked = on_path(1, k - 2)
+        if value + w[k - 1] > best[0]:
+            best = (value + w[k - 1], picked + [k - 1])
+    return edges[best[1]].astype(np.int64)
 
 
 def _extend_greedily(
     chosen: np.ndarray, u: np.ndarray, v: np.ndarray, weight: np.ndarray, used: np.ndarray
 ) -> np.ndarray:
-    """Add the heaviest remaining edges between people the cycle repair left free."""
-    free = ~used[u] & ~used[v]
+    """Add the heaviest remaining edges between people still free."""
     extra = []
-    for e in sorted(np.flatnonzero(free), key=lambda e: (-weight[e], e)):
+    free = np.flatnonzero(~used[u] & ~used[v])
+    for e in free[np.lexsort((free, -weight[free]))]:
         if not used[u[e]] and not used[v[e]]:
             used[u[e]] = used[v[e]] = True
             extra.append(e)
@@ -596,8 +606,9 @@ def _extend_greedily(
 
 @dataclass
 class _Board:
-    """What the ascent works on: candidate pairs and the slots they may use."""
+    """What the search works on: candidate pairs and the slots they may use."""
 
+    people: int
     lo: np.ndarray
     hi: np.ndarray
     score: np.ndarray
@@ -606,73 +617,174 @@ class _Board:
     allowed: np.ndarray  # (pairs, slots): both free and available, table not locked
     locked_count: np.ndarray  # per person
     general_tables: list[list[int]]  # per slot, tables open to pairs without a fixed one
+    side: np.ndarray  # per person: 0 provider, 1 receiver (for the pair selection)
+    free: np.ndarray  # (people, slots): available and not in a locked meeting
+    seats: int  # meetings the session can hold in all
 
 
 def _seat_limited(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Keep what the slot's tables can seat: one pair per fixed table, and no more pairs
-    without one than there are open tables, best gain first."""
-    order = edges[np.lexsort((edges, -gain))]
+    """Positions in ``edges`` the slot can seat, best gain first: one pair per fixed
+    table, and no more pairs without one than there are open tables."""
     seats = len(board.general_tables[slot])
     kept, fixed_taken = [], set()
-    for e in order:
-        table = int(board.table[e])
+    for k in np.lexsort((edges, -gain)):
+        table = int(board.table[edges[k]])
         if table:
             if table not in fixed_taken:
                 fixed_taken.add(table)
-                kept.append(e)
+                kept.append(k)
         elif seats > 0:
             seats -= 1
-            kept.append(e)
+            kept.append(k)
     return np.array(sorted(kept), dtype=np.int64)
 
 
 def _solve_slot(board: _Board, slot: int, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """A heavy matching of ``edges`` (gain indexed like ``edges``) that fits the tables.
+    """The pairs (a subset of ``edges``) to meet in ``slot``, fitting its tables.
 
-    When a slot has more pairs than open tables, dropping the weakest pairs of the
+    When a slot has more good pairs than open tables, dropping the weakest pairs of the
     unconstrained matching can lose badly (a strong pair may have been left out only
-    because it blocked two medium ones). So we price each open table instead: subtract
-    a Lagrange multiplier from every pair needing one and bisect on it until the
-    matching fits (the usual treatment of a cardinality constraint on a matching).
+    because it blocked two medium ones). So an open table gets a price instead: a
+    Lagrange multiplier taken off every pair that needs one, bisected until the
+    matching fits -- the usual treatment of a cardinality limit on a matching.
     """
     keep = gain > 0
     edges, gain = edges[keep], gain[keep]
+    needs_open_table = board.table[edges] == 0
 
-    def solve(penalty: float) -> tuple[np.ndarray, np.ndarray]:
-        priced = gain - penalty * (board.table[edges] == 0)
-        usable = priced > 0
-        picked = np.flatnonzero(usable)[
-            _max_weight_matching(board.lo[edges[usable]], board.hi[edges[usable]], priced[usable])
+    def solve(price: float) -> tuple[np.ndarray, np.ndarray]:
+        priced = gain - price * needs_open_table
+        usable = np.flatnonzero(priced > 0)
+        matched = usable[
+            _max_weight_matching(
+                board.lo[edges[usable]], board.hi[edges[usable]], priced[usable], board.people
+            )
         ]
-        return picked, _seat_limited(board, slot, edges[picked], gain[picked])
+        seated = matched[_seat_limited(board, slot, edges[matched], gain[matched])]
+        return matched, seated
 
-    picked, seated = solve(0.0)
-    if len(seated) == len(picked):
-        return seated
+    matched, seated = solve(0.0)
     best = seated
-    value = {id(best): gain[np.searchsorted(edges, best)].sum()}
-    low, high = 0.0, float(gain.max()) if len(gain) else 0.0
-    for _ in range(_PRICE_STEPS):
-        middle = (low + high) / 2
-        picked, seated = solve(middle)
-        if len(seated) == len(picked):
-            high = middle
-            total = gain[np.searchsorted(edges, seated)].sum()
-            if total > value[id(best)] + _IMPROVEMENT_EPS:
+    if len(seated) < len(matched):
+        seats = len(board.general_tables[slot])
+        low, high = 0.0, float(gain.max())
+        for _ in range(_PRICE_STEPS):
+            price = (low + high) / 2
+            matched, seated = solve(price)
+            if len(seated) < len(matched):
+                low = price
+                continue
+            high = price
+            if gain[seated].sum() > gain[best].sum() + _IMPROVEMENT_EPS:
                 best = seated
-                value[id(best)] = total
-        else:
-            low = middle
-    return best
+            if np.count_nonzero(needs_open_table[seated]) == seats:
+                # Every open table used at this price: by Lagrangian duality nothing
+                # with this many pairs does better (exactly so on bipartite graphs).
+                break
+    return edges[best]
 
 
-class _Ascent:
-    """Block-coordinate ascent over slots on
-    ``sum of scheduled weights + COVERAGE_BONUS x people with a meeting``."""
+# --- Whole-session pair selection: a b-matching by min-cost flow ----------------------
+
+
+def _min_cost_flow(
+    tail: np.ndarray, head: np.ndarray, capacity: np.ndarray, cost: np.ndarray, nodes: int
+) -> np.ndarray:
+    """Flow on each arc of a cheapest flow from node 0 to node ``nodes - 1``.
+
+    Only paths of negative cost are used, so this is the most profitable flow of any
+    size. Primal-dual method (Ford & Fulkerson; Ahuja, Magnanti & Orlin, "Network
+    Flows", ch. 9): Dijkstra on reduced costs finds the shortest-path distances, the
+    potentials move by them, and a maximum flow on the arcs of zero reduced cost
+    augments along every shortest path at once. Costs are integers, so "zero" is exact.
+    The arc list must hold at most one arc per pair of nodes, none between the same two
+    nodes in opposite directions.
+    """
+    source, sink = 0, nodes - 1
+    flow = np.zeros(len(tail), dtype=np.int64)
+    forward = csr_matrix((cost.astype(np.float64), (tail, head)), shape=(nodes, nodes))
+    potential = bellman_ford(forward, indices=source)
+    potential[~np.isfinite(potential)] = 0.0
+    for _phase in range(_FLOW_PHASES):
+        ahead, back = flow < capacity, flow > 0
+        u = np.concatenate([tail[ahead], head[back]])
+        v = np.concatenate([head[ahead], tail[back]])
+        residual = np.concatenate([capacity[ahead] - flow[ahead], flow[back]])
+        reduced = np.concatenate([cost[ahead], -cost[back]]) + potential[u] - potential[v]
+        # Explicit zeros are arcs to csgraph; tiny negatives are rounding only.
+        graph = csr_matrix((np.maximum(reduced, 0.0), (u, v)), shape=(nodes, nodes))
+        distance = dijkstra(graph, indices=source)
+        if not np.isfinite(distance[sink]):
+            break
+        if distance[sink] + potential[sink] - potential[source] >= 0:
+            break
+        distance = np.minimum(distance, distance[sink])
+        potential += distance
+        tight = np.abs(reduced + distance[u] - distance[v]) < 0.5
+        admissible = csr_matrix(
+            (residual[tight].astype(np.int32), (u[tight], v[tight])), shape=(nodes, nodes)
+        )
+        pushed = maximum_flow(admissible, source, sink)
+        if pushed.flow_value == 0:
+            break
+        flow += np.asarray(pushed.flow.tocsr()[tail, head]).ravel().astype(np.int64)
+    return flow
+
+
+def _select_pairs(board: _Board, capacity: np.ndarray, seats: int) -> np.ndarray:
+    """Pairs of a best b-matching between providers and receivers, ignoring slots.
+
+    Each person may take ``capacity[i]`` partners, all together at most ``seats``; a
+    person's first partner earns COVERAGE_BONUS on top, as in the search objective.
+    Pairs on one side (participants on both sides, requests between two companies) are
+    left to the search. Network: source -> cap -> provider -> receiver -> cap -> sink,
+    where each "cap" is a cheap unit (the bonus) beside the rest of the capacity.
+    """
+    n = board.people
+    crossing = np.flatnonzero(board.side[board.lo] != board.side[board.hi])
+    provider = np.where(board.side[board.lo[crossing]] == 0, board.lo[crossing], board.hi[crossing])
+    receiver = np.where(board.side[board.lo[crossing]] == 0, board.hi[crossing], board.lo[crossing])
+    people = np.arange(n)
+    # nodes: 0 source, 1 limiter, 2.. people, then one bonus node per person, then sink
+    limiter, person, bonus, sink = 1, 2 + people, 2 + n + people, 2 + 2 * n
+    is_provider = board.side == 0
+    gain = np.rint(board.weight[crossing] * _COST_GRID).astype(np.int64)
+    bonus_gain = int(round(COVERAGE_BONUS * _COST_GRID))
+    has_room = capacity > 0
+    p, r = people[is_provider & has_room], people[~is_provider & has_room]
+    tail = np.concatenate([[0], np.full(len(p), limiter), np.full(len(p), limiter), bonus[p],
+                           person[provider], person[r], person[r], bonus[r]])
+    head = np.concatenate([[limiter], person[p], bonus[p], person[p],
+                           person[receiver], np.full(len(r), sink), bonus[r], np.full(len(r), sink)])
+    cap = np.concatenate([[seats], capacity[p] - 1, np.ones(len(p), np.int64), np.ones(len(p), np.int64),
+                          np.ones(len(crossing), np.int64), capacity[r] - 1, np.ones(len(r), np.int64), np.ones(len(r), np.int64)])
+    cost = np.concatenate([[0], np.zeros(len(p)), np.full(len(p), -bonus_gain), np.zeros(len(p)),
+                           -gain, np.zeros(len(r)), np.zeros(len(r)), np.full(len(r), -bonus_gain)])
+    keep = cap > 0
+    flow = _min_cost_flow(tail[keep], head[keep], cap[keep], cost[keep], sink + 1)
+    middle = np.zeros(len(keep), dtype=np.int64)
+    middle[keep] = flow
+    start = 1 + 3 * len(p)
+    return crossing[middle[start : start + len(crossing)] > 0]
+
+
+class _Search:
+    """Local search over whole schedules, on the objective
+    ``sum of scheduled weights + COVERAGE_BONUS x people with a meeting``.
+
+    Its one move re-solves a single slot with the other slots fixed (block-coordinate
+    ascent); the first sweeps build the schedule from empty that way. Then large
+    neighbourhood search (Shaw 1998; Ropke & Pisinger 2006) shakes it: clear two slots,
+    or every meeting of a random group of people, rebuild slot by slot, keep the result
+    if it is better. The random source has a fixed seed, and the amount of search is
+    set by work done (pairs looked at), never by the clock, so results repeat exactly.
+    """
 
     def __init__(self, board: _Board, n: int, slots: int, max_meetings: int):
         self.board, self.n, self.slots, self.max_meetings = board, n, slots, max_meetings
         self.slot_of = np.full(len(board.lo), -1, dtype=np.int64)
+        self.work = 0
+        self.only = None  # when set, the only pairs the search may schedule
 
     def counts(self, slot_of: np.ndarray) -> np.ndarray:
         scheduled = np.flatnonzero(slot_of >= 0)
@@ -686,41 +798,60 @@ class _Ascent:
         return float(weights + COVERAGE_BONUS * np.count_nonzero(self.counts(slot_of)))
 
     def run(self) -> np.ndarray:
-        self.sweep()
-        for _round in range(MAX_SWEEPS):
-            improved = False
-            for s in range(self.slots):
-                for t in range(s + 1, self.slots):
-                    improved |= self.rebuild_pair(s, t)
-            if not improved:
+        if not self.slots or not len(self.board.lo):
+            return self.slot_of
+        empty = self.slot_of
+        plain = self.sweep(empty, range(self.slots))
+        warm = self.sweep(self.colour(empty, self.selection()), range(self.slots))
+        self.slot_of = warm if self.objective(warm) > self.objective(plain) else plain
+        rng = np.random.default_rng(_SEARCH_SEED)
+        budget = _SEARCH_WORK_PER_PAIR * len(self.board.lo) + self.work
+        budget = min(budget, self.work + _SEARCH_WORK_LIMIT)
+        for _move in range(_SEARCH_MOVES):
+            if self.work >= budget:
                 break
-            self.sweep()
+            trial = self.slot_of.copy()
+            if self.slots >= 2 and rng.random() < _SLOT_MOVE_SHARE:
+                pair = rng.choice(self.slots, size=2, replace=False)
+                trial[np.isin(trial, pair)] = -1
+                order = list(pair)
+            else:
+                ruined = rng.random(self.n) < _RUIN_SHARE
+                trial[ruined[self.board.lo] | ruined[self.board.hi]] = -1
+                order = list(rng.permutation(self.slots))
+            trial = self.sweep(trial, order, passes=2)
+            if self.objective(trial) > self.objective(self.slot_of) + _IMPROVEMENT_EPS:
+                self.slot_of = trial
         return self.slot_of
 
-    def sweep(self) -> None:
-        for _sweep in range(MAX_SWEEPS):
-            improved = False
-            for s in range(self.slots):
-                improved |= self.accept(self.resolve(self.slot_of, s))
-            if not improved:
+    def selection(self) -> np.ndarray:
+        board = self.board
+        capacity = np.minimum(
+            self.max_meetings - board.locked_count, board.free.sum(axis=1)
+        ).clip(min=0)
+        return _select_pairs(board, capacity, board.seats)
+
+    def colour(self, slot_of: np.ndarray, selected: np.ndarray) -> np.ndarray:
+        """Give the selected pairs slots, slot by slot, as far as they fit."""
+        self.only = np.zeros(len(self.board.lo), dtype=bool)
+        self.only[selected] = True
+        try:
+            return self.sweep(slot_of, range(self.slots))
+        finally:
+            self.only = None
+
+    def sweep(self, slot_of: np.ndarray, order, passes: int = MAX_SWEEPS) -> np.ndarray:
+        """Re-solve the slots in ``order`` until a pass changes nothing."""
+        for _pass in range(passes):
+            before = self.objective(slot_of)
+            for s in order:
+                slot_of = self.resolve(slot_of, int(s))
+            if self.objective(slot_of) <= before + _IMPROVEMENT_EPS:
                 break
-
-    def rebuild_pair(self, s: int, t: int) -> bool:
-        cleared = self.slot_of.copy()
-        cleared[(cleared == s) | (cleared == t)] = -1
-        one = self.resolve(self.resolve(cleared, s), t)
-        two = self.resolve(self.resolve(cleared, t), s)
-        better = one if self.objective(one) >= self.objective(two) else two
-        return self.accept(better)
-
-    def accept(self, trial: np.ndarray) -> bool:
-        if self.objective(trial) > self.objective(self.slot_of) + _IMPROVEMENT_EPS:
-            self.slot_of = trial
-            return True
-        return False
+        return slot_of
 
     def resolve(self, slot_of: np.ndarray, s: int) -> np.ndarray:
-        """Re-solve slot ``s`` with the other slots fixed; keep it only if it is better.
+        """Re-solve slot ``s`` with the other slots fixed; the better of old and new.
 
         A person already at the cap may still take a better meeting here by giving up
         their weakest unlocked meeting in another slot (an ejection move); the price of
@@ -737,29 +868,29 @@ class _Ascent:
 
         weakest, drop_cost = self._weakest_elsewhere(slot_of, s, count)
         can_join = (left < cap) | ((left == cap) & (weakest >= 0))
-        lo_left, hi_left = left[board.lo], left[board.hi]
         open_edges = np.flatnonzero(
             board.allowed[:, s]
             & ((slot_of == -1) | (slot_of == s))
             & can_join[board.lo]
             & can_join[board.hi]
+            & (True if self.only is None else self.only)
         )
         lo, hi = board.lo[open_edges], board.hi[open_edges]
         gain = (
             board.weight[open_edges]
-            + COVERAGE_BONUS * (lo_left[open_edges] == 0)
-            + COVERAGE_BONUS * (hi_left[open_edges] == 0)
+            + COVERAGE_BONUS * (left[lo] == 0)
+            + COVERAGE_BONUS * (left[hi] == 0)
             - np.where(left[lo] >= cap, drop_cost[lo], 0.0)
             - np.where(left[hi] >= cap, drop_cost[hi], 0.0)
         )
+        self.work += len(open_edges)
         picked = _solve_slot(board, s, open_edges, gain)
 
         trial = slot_of.copy()
         trial[current] = -1
         trial[picked] = s
         ends = np.concatenate([board.lo[picked], board.hi[picked]])
-        ejected = weakest[ends[left[ends] >= cap]]
-        trial[ejected] = -1
+        trial[weakest[ends[left[ends] >= cap]]] = -1
         if self.objective(trial) > self.objective(slot_of) + _IMPROVEMENT_EPS:
             return trial
         return slot_of
@@ -859,6 +990,7 @@ def build_schedule(
         for s in range(slots)
     ]
     board = _Board(
+        people=n,
         lo=cand.lo,
         hi=cand.hi,
         score=cand.score,
@@ -867,11 +999,25 @@ def build_schedule(
         allowed=allowed,
         locked_count=locked_count,
         general_tables=general_tables,
+        side=_sides(people),
+        free=free,
+        seats=sum(len(t) for t in general_tables)
+        + sum(len(reserved - locked_tables[s]) for s in range(slots)),
     )
-    slot_of = _Ascent(board, n, slots, max_meetings).run()
+    slot_of = _Search(board, n, slots, max_meetings).run()
     meetings = kept + _seat(board, slot_of, people, prefs, slots)
     meetings.sort(key=lambda m: (m.slot, m.table, m.a, m.b))
     return Schedule(tuple(meetings), _metrics(people, meetings, cand, slots, tables))
+
+
+def _sides(people: list[Participant]) -> np.ndarray:
+    """Providers 0, receivers 1; people on both sides join the smaller side."""
+    side = np.array([0 if p.side == OFFER else 1 for p in people], dtype=np.int64)
+    both = np.array([p.side == BOTH for p in people], dtype=bool)
+    providers = np.count_nonzero(np.array([p.side == OFFER for p in people], dtype=bool))
+    receivers = np.count_nonzero(np.array([p.side == NEED for p in people], dtype=bool))
+    side[both] = 0 if providers <= receivers else 1
+    return side
 
 
 def _as_locked(m: Meeting) -> Meeting:

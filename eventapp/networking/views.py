@@ -1,17 +1,160 @@
-from flask import Blueprint, Response, abort
+"""Networking pages: the attendee's contacts and agenda (/r/<token>/...), the organiser's
+schedule (/manage/events/<id>/networking) and the calendar file."""
 
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+
+from ..auth.access import organiser_required
+from ..events.services import localized
+from ..extensions import db
+from ..i18n import current_language
+from ..models import Event, Registration
 from ..registration.services import by_token
+from . import pages, services
 from .calendar import agenda_calendar
-from .services import published_meetings_for
+from .emails import send_queued
+from .wording import Wording
 
 bp = Blueprint("networking", __name__)
 
+MAX_ID = 2**31 - 1
 
-def _describe(reg):
+
+def error_messages() -> dict[str, str]:
+    return {
+        "no_networking": _("This event has no networking session."),
+        "not_available": _("This person is not taking part in networking."),
+        "declined": _("This person has declined your request."),
+        "not_found": _("That request or meeting no longer exists."),
+        "answered": _("This request has already been answered."),
+    }
+
+
+def _flash_error(error: services.NetworkingError) -> None:
+    db.session.rollback()
+    flash(error_messages().get(error.code, error.message), "error")
+
+
+def _id_field(name: str) -> int:
+    value = request.form.get(name, "")
+    if not value.isdigit() or int(value) > MAX_ID:
+        abort(400)
+    return int(value)
+
+
+# -- attendee -----------------------------------------------------------------------------
+
+def _attendee_or_404(token: str) -> Registration:
+    reg = by_token(token)
+    if reg is None or not reg.event.has_networking:
+        abort(404)
+    return reg
+
+
+def _back(reg: Registration, anchor: str = ""):
+    return redirect(url_for("networking.attendee", token=reg.manage_token) + anchor)
+
+
+@bp.route("/r/<token>/networking")
+def attendee(token):
+    reg = _attendee_or_404(token)
+    language = current_language()
+    return render_template("networking/attendee.html",
+                           page=pages.attendee_page(reg, language), reg=reg, event=reg.event,
+                           language=language, localized=localized)
+
+
+@bp.route("/r/<token>/agenda")
+def agenda(token):
+    reg = _attendee_or_404(token)
+    wording = Wording(reg.event, current_language())
+    return render_template("networking/agenda.html", reg=reg, event=reg.event,
+                           agenda=pages.agenda_entries(reg, wording), localized=localized)
+
+
+@bp.post("/r/<token>/networking/request")
+def request_meeting(token):
+    reg = _attendee_or_404(token)
+    try:
+        outcome = services.request_meeting(reg, _id_field("registration_id"))
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _back(reg)
+    db.session.commit()
+    send_queued()
+    flash({"requested": _("Your request is sent. We will e-mail you when it is accepted."),
+           "accepted": _("You both want to meet: the meeting will be in the schedule."),
+           "already": _("You have already asked for this meeting.")}[outcome], "success")
+    return _back(reg, "#requests")
+
+
+@bp.post("/r/<token>/networking/requests/<int:request_id>/<any(accept, decline):answer>")
+def respond(token, request_id, answer):
+    reg = _attendee_or_404(token)
+    try:
+        services.respond(reg, request_id, accept=answer == "accept")
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _back(reg)
+    db.session.commit()
+    send_queued()
+    flash(_("Accepted: the meeting will be in the schedule.") if answer == "accept"
+          else _("Declined. You will not be scheduled to meet."), "success")
+    return _back(reg, "#requests")
+
+
+@bp.post("/r/<token>/networking/not-interested")
+def not_interested(token):
+    reg = _attendee_or_404(token)
+    try:
+        services.not_interested(reg, _id_field("registration_id"))
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _back(reg)
+    db.session.commit()
+    flash(_("Noted. You will not be matched with this person."), "success")
+    return _back(reg, "#contacts")
+
+
+@bp.post("/r/<token>/networking/requests/<int:request_id>/withdraw")
+def withdraw(token, request_id):
+    reg = _attendee_or_404(token)
+    try:
+        services.withdraw(reg, request_id)
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _back(reg)
+    db.session.commit()
+    flash(_("Done."), "success")
+    return _back(reg, "#requests")
+
+
+@bp.post("/r/<token>/networking/availability")
+def availability(token):
+    reg = _attendee_or_404(token)
+    if not reg.is_active:
+        abort(403)
+    chosen = [int(v) for v in request.form.getlist("unavailable") if v.isdigit() and len(v) < 4]
+    services.set_unavailable_slots(reg, chosen)
+    db.session.commit()
+    flash(_("Saved: the schedule will keep you free in the times you marked."), "success")
+    return _back(reg, "#availability")
+
+
+def _describe(reg: Registration, wording: Wording):
     def describe(meeting):
         other = meeting.b if meeting.a_id == reg.id else meeting.a
-        counterpart = f"{other.name} ({other.organisation})" if other.organisation else other.name
-        return counterpart, ""
+        return wording.person(other), wording.reasons(meeting.reasons)
 
     return describe
 
@@ -21,6 +164,116 @@ def agenda_ics(token):
     reg = by_token(token)
     if reg is None:
         abort(404)
-    body = agenda_calendar(reg, published_meetings_for(reg), _describe(reg))
+    wording = Wording(reg.event, reg.language)
+    with force_locale(reg.language):
+        body = agenda_calendar(reg, services.published_meetings_for(reg),
+                               _describe(reg, wording))
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="agenda.ics"'})
+
+
+# -- organiser ----------------------------------------------------------------------------
+
+def _event_or_404(event_id: int) -> Event:
+    if event_id > MAX_ID:
+        abort(404)
+    return db.get_or_404(Event, event_id)
+
+
+def _to_organiser(event: Event, only_checked_in: bool = False, anchor: str = ""):
+    args = {"only_checked_in": 1} if only_checked_in else {}
+    return redirect(url_for("networking.organiser", event_id=event.id, **args) + anchor)
+
+
+def _kept_filter() -> bool:
+    """Buttons on the organiser page carry its "checked-in only" view along."""
+    return request.form.get("only_checked_in") == "1"
+
+
+@bp.route("/manage/events/<int:event_id>/networking")
+@organiser_required
+def organiser(event_id):
+    event = _event_or_404(event_id)
+    only_checked_in = request.args.get("only_checked_in") == "1"
+    return render_template(
+        "networking/organiser.html", event=event,
+        page=pages.organiser_page(event, current_language(), only_checked_in),
+        reasons=pages.without_meeting_reasons())
+
+
+@bp.route("/manage/events/<int:event_id>/networking/plan")
+@organiser_required
+def table_plan(event_id):
+    event = _event_or_404(event_id)
+    if not event.has_networking:
+        abort(404)
+    wording = Wording(event, current_language())
+    meetings = services.event_meetings(event.id, with_people=True)
+    plan, _off_plan = pages.table_plan(event, meetings, wording)
+    return render_template("networking/plan.html", event=event, plan=plan if meetings else [],
+                           slots=services.slot_starts(event),
+                           session=pages.session_span(event, current_language()))
+
+
+@bp.post("/manage/events/<int:event_id>/networking/generate")
+@organiser_required
+def generate(event_id):
+    event = _event_or_404(event_id)
+    only_checked_in = bool(request.form.get("only_checked_in"))
+    try:
+        result = services.generate_schedule(event.id, only_checked_in)
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _to_organiser(event)
+    db.session.commit()
+    flash(ngettext("A draft schedule with %(num)d meeting is ready. Check it, then publish.",
+                   "A draft schedule with %(num)d meetings is ready. Check it, then publish.",
+                   len(result.meetings)), "success")
+    return _to_organiser(event, only_checked_in)
+
+
+@bp.post("/manage/events/<int:event_id>/networking/publish")
+@organiser_required
+def publish(event_id):
+    event = _event_or_404(event_id)
+    try:
+        result = services.publish(event.id)
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _to_organiser(event)
+    db.session.commit()
+    send_queued(result.notified)
+    flash(ngettext("Published. %(num)d person was sent their agenda.",
+                   "Published. %(num)d people were sent their agenda.",
+                   result.notified), "success")
+    return _to_organiser(event)
+
+
+@bp.post("/manage/events/<int:event_id>/networking/meetings/<int:meeting_id>/"
+         "<any(lock, unlock):action>")
+@organiser_required
+def lock(event_id, meeting_id, action):
+    event = _event_or_404(event_id)
+    try:
+        services.set_locked(event.id, meeting_id, action == "lock")
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _to_organiser(event)
+    db.session.commit()
+    flash(_("Locked: regenerating keeps this meeting.") if action == "lock"
+          else _("Unlocked: regenerating may replace this meeting."), "success")
+    return _to_organiser(event, _kept_filter(), anchor="#plan")
+
+
+@bp.post("/manage/events/<int:event_id>/networking/meetings/<int:meeting_id>/delete")
+@organiser_required
+def delete(event_id, meeting_id):
+    event = _event_or_404(event_id)
+    try:
+        services.delete_meeting(event.id, meeting_id)
+    except services.NetworkingError as e:
+        _flash_error(e)
+        return _to_organiser(event)
+    db.session.commit()
+    flash(_("Meeting deleted."), "success")
+    return _to_organiser(event, _kept_filter(), anchor="#plan")

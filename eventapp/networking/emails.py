@@ -1,0 +1,48 @@
+"""The "networking" e-mails: a meeting request, an accepted request, a published agenda.
+
+A row's kind says which, with the request's id where there is one ("request:12",
+"accepted:12", "agenda"); the message is composed when it is first sent, in the
+recipient's language.
+"""
+
+from math import ceil
+
+from .. import mail
+from ..extensions import db
+from ..models import MeetingRequest, Registration
+from ..urls import external_url
+from .pages import agenda_entries
+from .wording import Wording
+
+# mail.send_queued() sends at most this many messages per call.
+MAIL_BATCH = 200
+
+
+def send_queued(expected: int = 1) -> None:
+    """After the commit: enough send rounds for ``expected`` messages (a publish may
+    queue one per attendee)."""
+    for _round in range(max(1, ceil(expected / MAIL_BATCH))):
+        mail.send_queued()
+
+
+@mail.composer("networking")
+def compose_networking_email(row) -> tuple[str, dict, dict[str, bytes]]:
+    reg = db.session.get(Registration, row.registration_id)
+    kind, _sep, ref = row.kind.partition(":")
+    wording = Wording(reg.event, row.language)
+    token = reg.manage_token
+    context = {
+        "kind": kind, "registration": reg, "event": reg.event, "other": None,
+        "networking_url": external_url("networking.attendee", token=token),
+        "agenda_url": external_url("networking.agenda", token=token),
+        "ics_url": external_url("networking.agenda_ics", token=token),
+    }
+    if kind in ("request", "accepted"):
+        req = db.session.get(MeetingRequest, int(ref)) if ref.isdigit() else None
+        if req is not None:
+            # A request mail names who asked; an acceptance names who accepted.
+            other = req.requester if kind == "request" else req.recipient
+            context["other"] = wording.person(other)
+    elif kind == "agenda":
+        context["agenda"] = agenda_entries(reg, wording)
+    return "networking/message", context, {}

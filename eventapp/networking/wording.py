@@ -1,0 +1,53 @@
+"""Reasons and people in words, in one language (pages, e-mails, calendar files, API)."""
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..events.services import localized
+from ..i18n import country_name
+from ..models import Event, Registration
+from . import matching
+from .services import reasons_from
+
+
+class Wording:
+    """Words for one event in one language. Build it once per page or message: it reads
+    the event's technology areas a single time."""
+
+    def __init__(self, event: Event, language: str):
+        self.language = language
+        self.areas = {t.code: localized(t, language) for t in event.technology_areas}
+        with force_locale(language):
+            self.requested_label = _("meeting requested")
+
+    def country(self, code: str | None) -> str:
+        return country_name(code, self.language) if code else ""
+
+    def area(self, code: str) -> str:
+        return self.areas.get(code, code)
+
+    def reasons(self, reasons) -> str:
+        """"Kenya · Water purification, Diagnostics": a stored dict or matching.Reasons."""
+        if not isinstance(reasons, matching.Reasons):
+            reasons = reasons_from(reasons)
+        return matching.format_reasons(reasons, self.country, self.area,
+                                       requested_label=self.requested_label)
+
+    def reason_list(self, reasons) -> list[str]:
+        """One string per reason: each fitting country, each shared technology, a request."""
+        if not isinstance(reasons, matching.Reasons):
+            reasons = reasons_from(reasons)
+        words = [self.country(c) for c in reasons.countries]
+        words += [self.area(t) for t in reasons.technologies]
+        if reasons.requested:
+            words.append(self.requested_label)
+        return words
+
+    def table(self, number: int) -> str:
+        with force_locale(self.language):
+            return _("Table %(num)s", num=number)
+
+    def person(self, reg: Registration) -> str:
+        """"Grace Wanjiru (Embassy of Kenya, Kenya)"."""
+        details = [d for d in (reg.organisation, self.country(reg.country)) if d]
+        return f"{reg.name} ({', '.join(details)})" if details else reg.name
