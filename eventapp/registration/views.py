@@ -28,6 +28,12 @@ from .tickets import qr_png, qr_svg
 bp = Blueprint("registration", __name__)
 
 
+def status_label(status: str) -> str:
+    return {"confirmed": _("confirmed"), "waitlisted": _("on the waitlist"),
+            "pending": _("awaiting approval"), "cancelled": _("cancelled"),
+            "rejected": _("not accepted")}.get(status, status)
+
+
 def _signup_limit():
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
@@ -107,7 +113,7 @@ def edit(token):
     reg = _registration_or_404(token)
     if not reg.is_active:
         flash(_("This registration is %(status)s and can no longer be changed.",
-                status=reg.status), "error")
+                status=status_label(reg.status)), "error")
         return redirect(url_for("registration.manage", token=token))
     language = current_language()
     form = build_form(reg.event, reg.category, language, editing=True,
@@ -136,7 +142,8 @@ def cancel(token):
             try:
                 services.transition(reg, "cancel")
             except services.TransitionError:
-                flash(_("This registration is already %(status)s.", status=reg.status), "info")
+                flash(_("This registration is already %(status)s.",
+                        status=status_label(reg.status)), "info")
             else:
                 db.session.commit()
                 mail.send_queued()
