@@ -22,12 +22,13 @@ from ..i18n import current_language
 if TYPE_CHECKING:
     from .services import Arrivals, Report, Row
 
-WIDTH = 400  # viewBox units; the SVG itself is as wide as its container
+WIDTH = 360  # viewBox units; the SVG itself is as wide as its container (phone: ~1:1)
 # Dark and light blue stay apart when printed in grey; the light bar gets an outline.
 FILLS = ("#0b5cab", "#9cc8f2")
 INK, MUTED, LINE = "#1d2430", "#5d6777", "#c9ced6"
-LABEL_SIZE, VALUE_SIZE, BAR, BAR_GAP, ROW_GAP = 13, 11, 10, 3, 9
+LABEL_SIZE, VALUE_SIZE, BAR, BAR_GAP, ROW_GAP = 14, 12, 10, 3, 9
 MAX_COUNTRY_ROWS = 12
+MAX_PRINTED_ROWS = 12  # the printed report stays within two A4 pages
 
 
 def _text_width(text: str, size: float) -> float:
@@ -130,6 +131,8 @@ def column_chart(chart_id: str, title: str, bins: Sequence[tuple[str, int]]) -> 
 
 def top_rows(rows: Sequence[Row], limit: int, other_label: str) -> list[tuple[str, list[int]]]:
     """The first `limit` rows, the rest summed into one "other" row."""
+    if len(rows) <= limit + 1:
+        return [(r.label, [r.registered, r.checked_in]) for r in rows]
     shown = [(r.label, [r.registered, r.checked_in]) for r in rows[:limit]]
     rest = rows[limit:]
     if rest:
@@ -145,12 +148,18 @@ def arrival_labels(arrivals: Arrivals) -> list[tuple[str, int]]:
     return [(format_time(start, "HH:mm", locale=language), n) for start, n in arrivals.bins]
 
 
-def report_charts(report: Report) -> dict[str, Markup | None]:
+def report_charts(report: Report, printed: bool = False) -> dict[str, Markup | None]:
+    """Every chart of the report; the printed one keeps the largest technology areas."""
     both = (_("Registered"), _("Checked in"))
+    technologies = report.technologies
+    if printed:
+        technologies = sorted(technologies, key=lambda t: -(t.offered + t.needed))
+        technologies = [t for t in technologies[:MAX_PRINTED_ROWS] if t.offered + t.needed]
     return {
         "categories": bar_chart(
             "chart-categories", _("Registered and checked in by category"),
-            [(r.label, [r.registered, r.checked_in]) for r in report.categories], both),
+            top_rows(report.categories, MAX_PRINTED_ROWS if printed else len(report.categories),
+                     _("Other categories")), both),
         "countries": bar_chart(
             "chart-countries", _("Registered and checked in by country"),
             top_rows(report.countries, MAX_COUNTRY_ROWS, _("Other countries")), both),
@@ -159,7 +168,7 @@ def report_charts(report: Report) -> dict[str, Markup | None]:
             [(r.label, [r.registered, r.checked_in]) for r in report.organisations], both),
         "technologies": bar_chart(
             "chart-technologies", _("Technology areas offered and needed"),
-            [(t.label, [t.offered, t.needed]) for t in report.technologies],
+            [(t.label, [t.offered, t.needed]) for t in technologies],
             (_("Offered"), _("Needed"))),
         "arrivals": column_chart(
             "chart-arrivals", _("Check-ins over time"), arrival_labels(report.arrivals)),

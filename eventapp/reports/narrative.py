@@ -73,13 +73,15 @@ def networking_sentence(figures: Networking) -> str | None:
         opted=figures.opted_in)
 
 
-def paragraph(report: Report) -> list[str]:
-    """The sentences of the report's opening paragraph."""
-    sentences = [summary_sentence(report.attendance), attendance_sentence(report.counts)]
-    networking = networking_sentence(report.networking)
-    if networking:
-        sentences.append(networking)
-    return sentences
+def paragraph(report: Report) -> str:
+    """The report's opening paragraph: the summary, attendance and networking."""
+    sentences = [summary_sentence(report.attendance), attendance_sentence(report.counts),
+                 networking_sentence(report.networking)]
+    text = ""
+    for sentence in filter(None, sentences):
+        # Japanese sentences follow each other without a space.
+        text += sentence if not text or text.endswith(("。", "！", "？")) else " " + sentence
+    return text
 
 
 def percent(rate: float | None) -> str:

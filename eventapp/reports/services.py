@@ -21,7 +21,6 @@ from ..database import utcnow
 from ..events.services import localized
 from ..extensions import db
 from ..i18n import country_name
-from . import narrative
 from ..models import (
     ACTIVE_STATUSES,
     Category,
@@ -31,6 +30,7 @@ from ..models import (
     Registration,
     Status,
 )
+from . import narrative
 
 UNKNOWN_COUNTRY = "ZZ"  # CLDR's "Unknown Region", for registrations without a country
 ARRIVAL_MINUTES = 15
@@ -142,6 +142,7 @@ class Report:
     technologies: list[TechnologyRow]
     arrivals: Arrivals
     networking: Networking
+    last_check_in: datetime | None = None
     no_shows: list[NoShow] = field(default_factory=list)
 
 
@@ -299,7 +300,8 @@ def arrivals(event: Event) -> Arrivals:
                    ARRIVAL_BIN_STEPS[-1])
     tz = ZoneInfo(event.timezone)
     bins: dict[datetime, int] = {}
-    for index in range(first, last + 1):
+    # Only the steps that can fall in the bins shown (the latest ones) are walked.
+    for index in range(max(first, last - per_bin * MAX_ARRIVAL_BARS), last + 1):
         local = datetime.fromtimestamp(index * ARRIVAL_MINUTES * 60, UTC).astimezone(tz)
         minute_of_day = local.hour * 60 + local.minute
         start = local - timedelta(minutes=minute_of_day % (per_bin * ARRIVAL_MINUTES))
@@ -358,6 +360,7 @@ def build_report(event: Event, language: str, organisation_limit: int | None = 1
         countries=country_rows(event.id, language), organisations=organisations,
         organisation_total=organisation_total, technologies=technology_rows(event, language),
         arrivals=arrivals(event), networking=networking(event.id),
+        last_check_in=last_check_in(event.id),
         no_shows=no_shows(event, language, no_show_limit) if no_show_limit else [])
 
 
