@@ -5,7 +5,7 @@
   const printButton = document.querySelector("[data-print]");
   if (printButton) {
     printButton.hidden = false;
-    printButton.addEventListener("click", () => window.print());
+    // app.js prints on any [data-print] click; this only reveals the button.
   }
 
   const box = document.querySelector("[data-live-url]");
