@@ -49,8 +49,9 @@ def postgres_available() -> bool:
 @contextlib.contextmanager
 def pg_schema():
     """A fresh PostgreSQL schema; yields a SQLAlchemy URL that uses it."""
-    import psycopg
     from urllib.parse import quote
+
+    import psycopg
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_BASE, autocommit=True) as conn:

@@ -53,12 +53,14 @@ def issue_token(user: StaffUser, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+# Built once: every API request runs it, and scanners send many.
+_USER_BY_TOKEN = (db.select(ApiToken.revoked_at, StaffUser)
+                  .join(StaffUser, ApiToken.user_id == StaffUser.id)
+                  .where(ApiToken.token_hash == db.bindparam("token_hash")))
+
+
 def user_for_token(secret: str) -> StaffUser | None:
-    row = db.session.execute(
-        db.select(ApiToken.revoked_at, StaffUser)
-        .join(StaffUser, ApiToken.user_id == StaffUser.id)
-        .where(ApiToken.token_hash == hash_token(secret))
-    ).first()
+    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
     if row is None or row.revoked_at is not None or not row.StaffUser.active:
         return None
     return row.StaffUser

@@ -1,8 +1,158 @@
-"""API v1: checkin calls."""
+"""API v1: check-in calls. Every answer of POST .../checkins carries `result`, whatever
+its status code; rejected input is never admitted and never a 5xx."""
 
-from flask import Blueprint
+import hashlib
+import json
 
-from ..extensions import csrf
+from flask import Blueprint, current_app, jsonify, request
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from ..auth.access import ALL_STAFF, ApiAuthError, api_user
+from ..extensions import csrf, db, limiter
+from ..models import ScanResult
+from . import services
+from .serializers import answer_json, door_card_json
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+# A body is a code of at most a few hundred characters; anything far larger is refused
+# before it is parsed (and deeply nested JSON cannot exhaust the parser's recursion).
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _answer(status: int, error: str, message: str, result: str | None, **extra):
+    body = {"result": result, "registration": None, "checked_in_at": None,
+            "checked_in_by": None, "error": error, "message": message} | extra
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _invalid(fields: dict[str, str]):
+    # Malformed input is not a code we know: it is answered as one, never admitted.
+    return _answer(422, "invalid", "Some fields are not valid.", ScanResult.UNKNOWN_CODE,
+                   fields=fields)
+
+
+def _scanner_key() -> str:
+    """Rate limits count per token or signed-in staff member, not per address: the
+    scanners at a venue often share one."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "checkin:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return f"checkin-staff:{current_user.get_id()}"
+    return "checkin-ip:" + get_remote_address()
+
+
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
+def _counts_against_the_limit(response) -> bool:
+    """A first check-in is not counted: there are only as many as registrations, and
+    not counting them keeps the door's busiest call free of the limiter's bookkeeping.
+    Repeats, unknown codes and errors count, which is what a runaway device sends."""
+    return response.status_code != 201
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(e: RateLimitExceeded):
+    response = _answer(429, "rate_limited", "Too many scans from this scanner; wait a moment.",
+                       None)
+    response.headers["Retry-After"] = str(getattr(e, "retry_after", None) or 60)
+    return response
+
+
+def _scanner() -> services.Scanner:
+    """The staff member and device behind the request; raises ApiAuthError."""
+    user = api_user()
+    if user.role not in ALL_STAFF:
+        raise ApiAuthError(403, "forbidden", f"The role '{user.role}' may not do this.")
+    device = request.headers.get("X-Scanner-Device") or request.headers.get("User-Agent", "")
+    return services.Scanner(user.id, user.display_name, device)
+
+
+def _parse_body():
+    """(code, registration_id) or a ready error response."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return None, _answer(413, "too_large", "The body is too large for a check-in.",
+                             ScanResult.UNKNOWN_CODE)
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        return None, _answer(413, "too_large", "The body is too large for a check-in.",
+                             ScanResult.UNKNOWN_CODE)
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        return None, _answer(400, "bad_request",
+                             'The body must be a JSON object: {"code": "..."} or '
+                             '{"registration_id": 123}.', ScanResult.UNKNOWN_CODE)
+    code, registration_id = data.get("code"), data.get("registration_id")
+    if (code is None) == (registration_id is None):
+        return None, _invalid({"code": "Give either code or registration_id."})
+    if code is not None:
+        if not isinstance(code, str):
+            return None, _invalid({"code": "Must be a string."})
+        if not code.strip():
+            return None, _invalid({"code": "This field is required."})
+        return (code, None), None
+    if isinstance(registration_id, bool) or not isinstance(registration_id, int):
+        return None, _invalid({"registration_id": "Must be a whole number."})
+    return (None, registration_id), None
+
+
+@bp.post("/events/<int:event_id>/checkins")
+@limiter.limit(_checkin_limit, key_func=_scanner_key, deduct_when=_counts_against_the_limit)
+def check_in(event_id):
+    try:
+        scanner = _scanner()
+    except ApiAuthError as e:
+        return _answer(e.status, e.code, e.message, None)
+    parsed, error = _parse_body()
+    if error is not None:
+        return error
+    code, registration_id = parsed
+    try:
+        if code is not None:
+            answer = services.check_in_code(event_id, code, scanner)
+        else:
+            answer = services.check_in_registration(event_id, registration_id, scanner)
+    except services.EventMissing:
+        db.session.rollback()
+        return _answer(404, "not_found", "There is no event with this id.", None)
+    db.session.commit()
+    body = answer_json(answer)
+    if answer.result == ScanResult.UNKNOWN_CODE:
+        body |= {"error": "not_found",
+                 "message": "No registration has this code." if code is not None
+                 else "No registration has this id."}
+    elif answer.result in (ScanResult.NOT_ADMITTED, ScanResult.WRONG_EVENT):
+        body.setdefault("message", f"Not admitted: {answer.reason}.")
+        body["error"] = str(answer.result)
+    return jsonify(body), answer.status_code
+
+
+@bp.delete("/events/<int:event_id>/checkins/<int:registration_id>")
+def undo(event_id, registration_id):
+    try:
+        scanner = _scanner()
+    except ApiAuthError as e:
+        return _answer(e.status, e.code, e.message, None)
+    answer = services.undo(event_id, registration_id, scanner)
+    if answer is None:
+        reg = services.registration_of_event(event_id, registration_id)
+        shown = door_card_json(reg) if reg is not None else None
+        db.session.rollback()
+        message = ("This registration is not checked in." if reg is not None
+                   else "No registration with this id at this event.")
+        return _answer(404, "not_found", message, None, registration=shown)
+    db.session.commit()
+    return jsonify(answer_json(answer)), 200

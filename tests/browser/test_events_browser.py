@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 import qrcode
 import zxingcpp
 from PIL import Image

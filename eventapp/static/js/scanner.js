@@ -313,7 +313,7 @@
       if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey
           && !typingElsewhere() && document.activeElement !== wedge) wedge.focus();
     });
-    if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+    if (navigator.maxTouchPoints > 0 && window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
       // Phones: no on-screen keyboard over the camera until asked for.
       wedge.setAttribute("inputmode", "none");
       keyboardButton.hidden = false;
