@@ -1,45 +1,16 @@
-"""The printable attendance report in Chromium: what an organiser sees and prints.
+"""The printable attendance report in Chromium: what an organiser sees and prints."""
 
-Skips when Chromium is not installed at /usr/bin/chromium, unless REQUIRE_BROWSER=1,
-which turns a missing browser into a failure (CI must not pass by skipping).
-"""
-
-import os
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from eventapp.database import utcnow
 from eventapp.extensions import db
 from eventapp.models import Event, Registration
 from tests import factories
+from tests.browser.conftest import login_as
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 A4_CONTENT_WIDTH = 705  # CSS pixels inside 12 mm margins
-
-
-def _browser_missing(reason: str):
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        _browser_missing(f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _browser_missing("the Python package playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _seminar_with_turnout(runner) -> tuple[Event, int]:
@@ -62,24 +33,18 @@ def _page_count(pdf: bytes) -> int:
     return pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_printed_report_shows_summary_and_charts_on_at_most_two_a4_pages(
-        app, runner, live_server, chromium):
+        app, runner, live_server, new_page):
     event, attended = _seminar_with_turnout(runner)
     organiser = factories.staff("printer@test.example", "organiser")
-    page = chromium.new_page(viewport={"width": A4_CONTENT_WIDTH, "height": 1000})
+    page = new_page(viewport={"width": A4_CONTENT_WIDTH, "height": 1000})
     problems = []  # script errors, CSP violations, missing stylesheets or scripts
     page.on("console", lambda m: problems.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
             if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", organiser.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    login_as(page, live_server, organiser)
     page.goto(f"{live_server}/manage/events/{event.id}/report/print")
     page.emulate_media(media="print")
 
