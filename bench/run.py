@@ -29,6 +29,7 @@ def main(selected: list[str]) -> None:
         "Every figure below comes from that run; ratios compare against a baseline run in",
         "the same process and on the same server setup. Targets are in PRODUCT.md.",
         "",
+        "",
     ]
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(header) + "\n\n".join(sections)

@@ -359,8 +359,8 @@ def instances(draw):
             side=draw(small([OFFER, OFFER, NEED, NEED, BOTH, NONE])),
             organisation=draw(small(["", "Acme", " acme ", "Beta", "Gamma", "Delta", f"Own {i}"])),
             country=draw(small([None, "KE", "NG", "VN"])),
-            offers=frozenset(draw(st.sets(small(TECHS[:5]), max_size=3))),
-            needs=frozenset(draw(st.sets(small(TECHS[:5]), max_size=3))),
+            offers=frozenset(draw(st.sets(small(TECHS), max_size=3))),
+            needs=frozenset(draw(st.sets(small(TECHS), max_size=3))),
             target_countries=frozenset(draw(st.sets(small(["KE", "NG", "VN"]), max_size=2))),
             unavailable_slots=frozenset(
                 draw(st.sets(st.integers(0, max(slots - 1, 0)), max_size=2))

@@ -20,10 +20,12 @@ Scheduling
     seconds. We solve it in four steps, each a classic:
 
     1. Candidate pairs. Scores are computed block by block with numpy
-       (``_PairScorer``). Large events keep each person's
+       (``_PairScorer``). Each person keeps their
        ``max(CANDIDATES_MIN, CANDIDATES_PER_MEETING x max_meetings)`` best partners
-       who share a slot with them (a pair stays if it is on either list), plus every
-       accepted request; small events keep every pair.
+       among those who can attend a common slot and share no conflicting table (a pair
+       stays if it is on either list), plus every accepted request. This sparsity is
+       what makes 2,000 people fit in seconds; a person's 33rd-best partner is very
+       unlikely to be in a good schedule for a cap of 8.
     2. Which pairs meet, slots aside: a maximum-weight b-matching (each person at most
        their cap, all pairs together at most the seats of the session), solved exactly
        as a min-cost flow on the bipartite double cover by the primal-dual method
@@ -53,12 +55,17 @@ Scheduling
     programme. A limit on tables is a cardinality limit on the matching, handled by a
     Lagrange price per table.
 
-    The objective everywhere is ``total score + COVERAGE_BONUS x people with a
-    meeting``: accepted requests come first through ``REQUEST_WEIGHT``, then a
-    person's first meeting earns a bonus so that, between meetings of about the same
-    worth, the one for somebody still without a meeting wins. The bonus is kept small
-    (a quarter of a tier) on purpose: a larger one buys coverage with real losses in
-    total score whenever tables or popular partners run short.
+    The search maximises ``total score + COVERAGE_BONUS x people with a meeting +
+    BEST_MATCH_BONUS x officials with a best-tier meeting`` (the pair selection of
+    step 2 has all but the last term). Accepted requests come first through
+    ``REQUEST_WEIGHT``. An official's first best-tier meeting earns a full tier's
+    worth, more than the spread inside the tier, so a company with more best-tier
+    officials than meetings gives one to an official who has none before a second one
+    to another (the product brief's promise). Anyone's first meeting earns a quarter
+    tier, so that between meetings of about the same worth the one for somebody still
+    without a meeting wins. That bonus is kept small on purpose: measured against
+    exact optima, a larger one buys coverage with real losses in total score whenever
+    tables or popular partners run short.
 
 Tables
     A participant with a fixed table always meets there, and that table is theirs alone
