@@ -21,7 +21,7 @@ from bench.common import (
     gunicorn,
     machine,
     make_instance,
-    pg_schema,
+    on_each_database,
     postgres_available,
     table,
 )
@@ -207,13 +207,8 @@ def measure(database_url: str, label: str) -> list[list]:
 
 def run() -> str:
     started = time.perf_counter()
-    rows = []
-    with __import__("tempfile").TemporaryDirectory() as tmp:
-        rows += measure(f"sqlite:///{tmp}/bench.db", "SQLite")
-    if postgres_available():
-        with pg_schema() as url:
-            rows += measure(url, "PostgreSQL")
-    else:
+    rows = on_each_database(measure)
+    if not postgres_available():
         rows.append(["PostgreSQL", "not measured: server unreachable", "", "", "", "", "",
                      "", ""])
     out = [

@@ -14,8 +14,7 @@ from bench.common import (
     gunicorn,
     machine,
     make_instance,
-    pg_schema,
-    postgres_available,
+    on_each_database,
     run_load,
     table,
 )
@@ -106,12 +105,7 @@ def qr_times() -> list[list]:
 
 def run() -> str:
     started = time.perf_counter()
-    rows = []
-    with __import__("tempfile").TemporaryDirectory() as tmp:
-        rows += measure(f"sqlite:///{tmp}/bench.db", "SQLite")
-    if postgres_available():
-        with pg_schema() as url:
-            rows += measure(url, "PostgreSQL")
+    rows = on_each_database(measure)
     out = [
         "## Registration",
         "",

@@ -147,3 +147,15 @@ def table(headers: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def on_each_database(measure) -> list:
+    """measure(database_url, label) on a fresh SQLite file, then on a fresh PostgreSQL
+    schema when the server is reachable; the rows of both."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += measure(f"sqlite:///{tmp}/bench.db", "SQLite")
+    if postgres_available():
+        with pg_schema() as url:
+            rows += measure(url, "PostgreSQL")
+    return rows
