@@ -391,10 +391,11 @@ def test_formula_payloads_never_run_in_csv_or_xlsx(client, organiser_token):
         assert first["Organisation"].value == "+SUM(1)"
         assert first["Job title"].value == "-1+2" and first["E-mail"].value == "@cmd"
         assert first["Phone"].value == PHONE and first["Phone"].data_type == "s"
-        # XML keeps the tab; every XML reader turns a bare carriage return into a line
-        # break. Either way the cell is text.
+        # XML keeps the tab; a bare carriage return comes back as itself or as a line
+        # break depending on the XML parser (lxml or not). Either way the cell is text.
         assert attendees["B3"].value == "\t=1" and attendees["B3"].data_type == "s"
-        assert attendees["B4"].value == "\n=1" and attendees["B4"].data_type == "s"
+        assert attendees["B4"].value in ("\r=1", "\n=1")
+        assert attendees["B4"].data_type == "s"
 
 
 def test_control_characters_do_not_break_the_workbook(client, organiser_token):
