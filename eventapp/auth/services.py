@@ -1,6 +1,7 @@
 """Staff accounts and API tokens."""
 
 import secrets
+from dataclasses import dataclass
 
 from ..database import utcnow
 from ..extensions import db
@@ -53,17 +54,39 @@ def issue_token(user: StaffUser, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-# Built once: every API request runs it, and scanners send many.
-_USER_BY_TOKEN = (db.select(ApiToken.revoked_at, StaffUser)
-                  .join(StaffUser, ApiToken.user_id == StaffUser.id)
-                  .where(ApiToken.token_hash == db.bindparam("token_hash")))
+@dataclass(frozen=True)
+class TokenUser:
+    """The staff member behind an API token, as API calls need them (who, which role):
+    a plain row, so the per-request check loads no ORM object."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == Role.ORGANISER
 
 
-def user_for_token(secret: str) -> StaffUser | None:
-    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
-    if row is None or row.revoked_at is not None or not row.StaffUser.active:
-        return None
-    return row.StaffUser
+# Built once: every API request runs it, and scanners send many. Revoked tokens and
+# deactivated accounts are filtered by the database, so one indexed row or none.
+_USERS = StaffUser.__table__
+_TOKENS = ApiToken.__table__
+_USER_BY_TOKEN = (db.select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role)
+                  .select_from(_TOKENS.join(_USERS, _TOKENS.c.user_id == _USERS.c.id))
+                  .where(_TOKENS.c.token_hash == db.bindparam("token_hash"),
+                         _TOKENS.c.revoked_at.is_(None), _USERS.c.active.is_(True)))
+
+
+def user_for_token(secret: str) -> TokenUser | None:
+    row = db.session.connection().execute(
+        _USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
+    return TokenUser(*row) if row is not None else None
 
 
 def revoke_token(token: ApiToken) -> None:

@@ -7,10 +7,10 @@ exactly one changes the row; the other sees rowcount 0 and re-reads it to answer
 BEGIN IMMEDIATE; on PostgreSQL the second UPDATE waits for the first to commit and
 then finds the condition false (READ COMMITTED re-checks the updated row).
 
-The hot path (a code read by a scanner) is one SELECT by code with the joins the
-answer needs, then the write transaction: one UPDATE, one INSERT into the scan log and
-the caller's COMMIT. On SQLite the SELECT runs before BEGIN IMMEDIATE, so the write
-lock is held as briefly as possible.
+The hot path (a first scan of a confirmed code) is the write transaction alone: one
+UPDATE that admits the registration and returns what the answer shows, one INSERT into
+the scan log and the caller's COMMIT. Every other outcome updates nothing and is
+explained by reading the row in the same transaction.
 Callers commit (and then call mail.send_queued() after a walk-in).
 """
 
@@ -154,6 +154,28 @@ _ADMIT = (_REG.update()
                  _REG.c.status == Status.CONFIRMED.value, _REG.c.checked_in_at.is_(None))
           .values(checked_in_at=db.bindparam("now", type_=_REG.c.checked_in_at.type),
                   checked_in_by_id=db.bindparam("staff_id", type_=Integer())))
+# The door's common case in one statement: a confirmed, not yet checked-in code of this
+# event is admitted and comes back as its door card. Any other outcome (a repeat, a code
+# of another event, a cancelled registration, no such code) updates nothing and is then
+# explained by reading the row. Columns of other tables come from scalar subqueries,
+# since SQLite's RETURNING may name only the updated table.
+_ADMIT_BY_CODE = (
+    _REG.update()
+    .where(_REG.c.checkin_code == db.bindparam("code"),
+           _REG.c.event_id == db.bindparam("in_event_id"),
+           _REG.c.status == Status.CONFIRMED.value, _REG.c.checked_in_at.is_(None))
+    .values(checked_in_at=db.bindparam("now", type_=_REG.c.checked_in_at.type),
+            checked_in_by_id=db.bindparam("staff_id", type_=Integer()))
+    .returning(
+        _REG.c.id, _REG.c.event_id, _REG.c.name, _REG.c.name_kana, _REG.c.organisation,
+        _REG.c.country, _REG.c.status, _REG.c.checked_in_at,
+        db.select(_CATEGORY.c.code).where(_CATEGORY.c.id == _REG.c.category_id)
+        .correlate(_REG).scalar_subquery().label("category"),
+        *(db.select(column).where(_EVENT.c.id == _REG.c.event_id)
+          .correlate(_REG).scalar_subquery().label(label)
+          for column, label in ((_EVENT.c.timezone, "timezone"),
+                                (_EVENT.c.title, "event_title"))),
+        db.null().label("staff_name"), db.null().label("staff_email")))
 _UNDO = (_REG.update()
          .where(_REG.c.id == db.bindparam("registration_id"),
                 _REG.c.event_id == db.bindparam("in_event_id"),
@@ -227,13 +249,21 @@ def check_in_code(event_id: int, text: str, scanner: Scanner, method: str = "cod
     """A code read by a camera, a hand-held scanner or typed in. Case and whitespace
     do not matter; a retired (reissued) code is unknown."""
     code = normalise_code(text) if len(text) <= MAX_CODE_TEXT else ""
-    card = (_card(db.session.connection(), _CARD_BY_CODE, code=code)
-            if plausible_code(code) else None)
-    # The write lock is taken only now, after the read: on SQLite the other worker waits
-    # for the UPDATE, INSERT and COMMIT alone. A row changed since the read is caught by
-    # the UPDATE's conditions and re-read.
-    return _answer_and_log(_connection(), event_id, card, scanner, method=method,
-                           code=code or text.strip())
+    if not plausible_code(code):
+        return _answer_and_log(_connection(), event_id, None, scanner, method=method,
+                               code=code or text.strip())
+    conn = _connection()
+    now = utcnow()
+    row = conn.execute(_ADMIT_BY_CODE, {"code": code, "in_event_id": event_id, "now": now,
+                                        "staff_id": scanner.staff_id}).first()
+    if row is not None:
+        card = replace(DoorCard.from_row(row), checked_in_at=now,
+                       checked_in_by=scanner.staff_name)
+        _log(conn, event_id, scanner, now, method=method, result=ScanResult.CHECKED_IN,
+             registration_id=card.id, code=code)
+        return Answer(ScanResult.CHECKED_IN, card, now, scanner.staff_name)
+    return _answer_and_log(conn, event_id, _card(conn, _CARD_BY_CODE, code=code), scanner,
+                           method=method, code=code)
 
 
 def check_in_registration(event_id: int, registration_id: int, scanner: Scanner,
