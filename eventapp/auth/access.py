@@ -100,6 +100,10 @@ def session_or_token(*roles: str):
                 raise ApiAuthError(401, "unauthorized", "This download needs an API token.")
             user = api_user()
             if user.role not in allowed:
+                if request.headers.get("Authorization"):
+                    # A script with a token is answered like the API, in JSON.
+                    raise ApiAuthError(403, "forbidden",
+                                       f"The role '{user.role}' may not do this.")
                 abort(403)
             return view(*args, **kwargs)
 
