@@ -4,9 +4,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite connection listeners)
-from .config import DEFAULTS, from_environment, load_secret_key
+from .config import DEFAULTS, from_environment, https_settings, load_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +29,20 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    app.config.from_mapping(https_settings(app.config))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
 
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies:
+        # Behind a TLS proxy: the client's address (rate limits), https
+        # and the public host name (url_for) come from the proxy's X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     _init_extensions(app)
     _register_blueprints(app)
+    limiter.init_app(app)  # after the blueprints: it binds the limits declared on views
     _register_cli(app)
 
     from .web import init_web
@@ -52,7 +61,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
-    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

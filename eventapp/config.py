@@ -56,8 +56,18 @@ DEFAULTS = {
     "MAIL_FROM": "Event Office <events@localhost>",
     "MAIL_SEND_ASYNC": True,
     "BASE_URL": "http://127.0.0.1:5000",
+    "HTTPS": False,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed.
+    "TRUSTED_PROXIES": 0,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis unreachable: limits go on per process in memory, and no request fails for it.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # A Redis that doesn't answer must not hold requests up (ignored by memory://).
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    # Our 429 answers carry Retry-After; the X-RateLimit-* headers would cost a storage
+    # round trip on every limited request.
+    "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "SIGNUP_RATE_LIMIT": "30 per minute",
     "CHECKIN_RATE_LIMIT": "6000 per minute",
@@ -79,8 +89,17 @@ def from_environment(instance_path: str) -> dict:
             cfg[name] = _env_bool(name)
     if os.environ.get("REDIS_URL"):
         cfg["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
-    base_url = cfg.get("BASE_URL", "")
-    if _env_bool("HTTPS") or base_url.startswith("https://"):
-        cfg.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
-                   PREFERRED_URL_SCHEME="https", HTTPS=True)
+    if "HTTPS" in os.environ:
+        cfg["HTTPS"] = _env_bool("HTTPS")
+    if os.environ.get("TRUSTED_PROXIES", "").strip():
+        cfg["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     return cfg
+
+
+def https_settings(config) -> dict:
+    """Served over HTTPS (`HTTPS` on, or an https:// BASE_URL, from any config layer):
+    cookies only travel encrypted, and HSTS is sent (see web.py)."""
+    if not (config.get("HTTPS") or str(config.get("BASE_URL", "")).startswith("https://")):
+        return {}
+    return {"HTTPS": True, "SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True,
+            "PREFERRED_URL_SCHEME": "https"}

@@ -1,14 +1,14 @@
 """Unbound extension objects, bound to the app in create_app()."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .ratelimits import RateLimits
 
 # Stable constraint names so Alembic migrations are reproducible across databases.
 NAMING_CONVENTION = {
@@ -31,4 +31,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Per address unless a limit says otherwise; each app gets its own Limiter (ratelimits.py).
+limiter = RateLimits()

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .i18n import country_name, current_language, event_span, local_time
+from .ratelimits import retry_after_seconds
 
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -60,17 +61,20 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return target
 
 
-def _error_response(status: int, message: str | None = None, retry_after: str | None = None):
+def _error_response(status: int, message: str | None = None, retry_after: int | None = None):
     message = message or error_messages().get(status, "")
     if wants_json():
-        response = jsonify(error=ERROR_CODES.get(status, "error"), message=message)
+        body = {"error": ERROR_CODES.get(status, "error"), "message": message}
+        if retry_after:
+            body["retry_after"] = retry_after
+        response = jsonify(body)
     else:
         response = make_response(render_template(
             "errors/error.html", status=status, title=error_titles().get(status, _("Error")),
             message=message))
     response.status_code = status
     if retry_after:
-        response.headers["Retry-After"] = retry_after
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -107,7 +111,7 @@ def init_web(app: Flask) -> None:
         retry_after = None
         message = None
         if e.code == 429:
-            retry_after = str(getattr(e, "retry_after", None) or 60)
+            retry_after = retry_after_seconds()
             message = _("Too many requests. Please try again in %(seconds)s seconds.",
                         seconds=retry_after)
         elif wants_json() and e.description and e.code not in (404, 500):
@@ -152,6 +156,16 @@ def init_web(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
             "style-src 'self'; script-src 'self'; object-src 'none'; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        # The scanner page needs the camera; nothing needs the rest.
+        response.headers.setdefault(
+            "Permissions-Policy",
+            "camera=(self), microphone=(), geolocation=(), payment=(), usb=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HTTPS"):
+            # Only when served over HTTPS: on plain http (a laptop at the door) it would
+            # lock browsers out of the address. No includeSubDomains: other hosts of the
+            # organisation's domain are not ours to decide.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/r/"):
             # Secret links must not leak to other sites through the Referer header.
             response.headers["Referrer-Policy"] = "no-referrer"

@@ -1,0 +1,106 @@
+"""Abuse limits: Flask-Limiter, with one Limiter per app.
+
+Views declare their limits at import time with `@limiter.limit(...)`, as with Flask-Limiter
+itself; `RateLimits.init_app` builds the app's own Limiter from the app's config and binds the
+declared limits to the app's view functions. A Limiter keeps its storage, its "storage is
+down" state and settings such as the key prefix on itself, so one module-level Limiter shared
+by every app (tests build hundreds) would carry counters and settings from one app into the
+next. With one per app, two apps share counters only through a shared storage (Redis), exactly
+as two server processes do.
+"""
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_qualified_name, get_remote_address
+from flask_login import current_user
+
+EXTENSION = "eventapp_limiter"
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def caller_key() -> str:
+    """Staff calls count per API token or signed-in account, not per address: the
+    scanners and laptops at a venue often share one address."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return f"staff:{current_user.get_id()}"
+    return "ip:" + get_remote_address()
+
+
+def api_write_limit() -> str:
+    return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+class RateLimits:
+    """Declares limits on views and binds them to each app's own Limiter."""
+
+    def __init__(self, key_func: Callable[[], str] = get_remote_address):
+        self._key_func = key_func
+        self._declared: dict[str, list[tuple[object, dict]]] = {}
+        self._request_filters: list[Callable[[], bool]] = []
+
+    def limit(self, limit_value, **options):
+        """Same arguments as Flask-Limiter's `Limiter.limit`."""
+        def declare(view):
+            self._declared.setdefault(get_qualified_name(view), []).append((limit_value, options))
+            return view
+        return declare
+
+    def request_filter(self, fn: Callable[[], bool]) -> Callable[[], bool]:
+        """A request for which `fn()` is true is exempt from every limit."""
+        self._request_filters.append(fn)
+        return fn
+
+    def init_app(self, app: Flask) -> None:
+        """Call after the blueprints are registered: limits attach to their views."""
+        app_limiter = Limiter(key_func=self._key_func, default_limits=[])
+        app_limiter.init_app(app)
+        app.extensions[EXTENSION] = app_limiter
+        if not app_limiter.enabled:
+            return
+        for fn in self._request_filters:
+            app_limiter.request_filter(fn)
+        for endpoint, view in list(app.view_functions.items()):
+            for limit_value, options in self._declared.get(get_qualified_name(view), ()):
+                view = app_limiter.limit(limit_value, **options)(view)
+            app.view_functions[endpoint] = view
+        # Every write call of the JSON API counts per token; a view with a limit of its own
+        # (or exempt through a request filter) keeps only that one.
+        write_limit = app_limiter.limit(api_write_limit, key_func=caller_key,
+                                        methods=WRITE_METHODS)
+        for blueprint in app.blueprints.values():
+            if isinstance(blueprint, Blueprint) and (blueprint.url_prefix or "").startswith("/api/"):
+                write_limit(blueprint)
+
+    @property
+    def current(self) -> Limiter:
+        """The current app's Limiter."""
+        return current_app.extensions[EXTENSION]
+
+    @property
+    def enabled(self) -> bool:
+        return self.current.enabled
+
+    @property
+    def limiter(self):
+        """The current app's rate limiting strategy (on its in-memory fallback while the
+        shared storage is down)."""
+        return self.current.limiter
+
+
+def retry_after_seconds(default: int = 60) -> int:
+    """Whole seconds until the limit this request broke lets requests through again."""
+    try:
+        broken = current_app.extensions[EXTENSION].current_limit
+        if broken is not None:
+            return max(1, math.ceil(broken.reset_at - time.time()))
+    except Exception:  # the storage went away between the check and this answer
+        current_app.logger.warning("Rate limit storage failed while answering a 429")
+    return default
