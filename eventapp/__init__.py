@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from .events import views as event_views
     from .networking import api as networking_api
     from .networking import views as networking_views
+    from .privacy import views as privacy_views
     from .registration import api as registration_api
     from .registration import desk as registration_desk
     from .registration import views as registration_views
@@ -80,13 +81,16 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk,
                    checkin_views, checkin_api, networking_views, networking_api,
-                   reports_views, reports_api):
+                   reports_views, reports_api, privacy_views):
         app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .backup import backup_command, restore_command
     from .demo import demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -180,8 +180,13 @@ class Event(db.Model):
     networking_tables: Mapped[int] = mapped_column(Integer, default=10)
     networking_max_meetings: Mapped[int] = mapped_column(Integer, default=4)
     networking_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once an organiser has removed the attendees' personal data after the event.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    anonymised_by: Mapped[StaffUser | None] = relationship()
     categories: Mapped[list[Category]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Category.position")
     technology_areas: Mapped[list[TechnologyArea]] = relationship(
@@ -285,6 +290,9 @@ class Registration(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"))
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Personal data erased (the attendee deleted it, or the event was anonymised): the
+    # row stays for the statistics, its links and code no longer work.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

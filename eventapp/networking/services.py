@@ -160,6 +160,8 @@ def _counterpart(reg: Registration, other_id: int) -> tuple[Registration, Regist
 
 
 def _queue(kind: str, reg: Registration) -> None:
+    if reg.erased_at is not None:
+        return  # personal data deleted: there is no address to write to
     mail.queue_email(kind, reg.email, MAIL_COMPOSER, language=reg.language,
                      event_id=reg.event_id, registration_id=reg.id)
 

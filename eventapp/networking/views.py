@@ -20,6 +20,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Registration
 from ..registration.services import by_token
+from ..registration.views import link_not_valid
 from . import pages, services
 from .calendar import agenda_calendar
 from .emails import send_queued
@@ -56,7 +57,9 @@ def _id_field(name: str) -> int:
 
 def _attendee_or_404(token: str) -> Registration:
     reg = by_token(token)
-    if reg is None or not reg.event.has_networking:
+    if reg is None:
+        link_not_valid()
+    if not reg.event.has_networking:
         abort(404)
     return reg
 

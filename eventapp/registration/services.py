@@ -123,6 +123,8 @@ def validate(event: Event, data: dict, *, public: bool = True,
 
 def _queue_status_email(reg: Registration, kind: str) -> None:
     """kind: confirmed, waitlisted, pending, promoted, rejected, cancelled or reminder."""
+    if reg.erased_at is not None:
+        return  # personal data deleted: there is no address to write to
     mail.queue_email(kind, reg.email, "registration", language=reg.language,
                      event_id=reg.event_id, registration_id=reg.id)
 
@@ -271,7 +273,8 @@ def by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return db.session.execute(
-        db.select(Registration).where(Registration.manage_token == token)
+        db.select(Registration).where(Registration.manage_token == token,
+                                      Registration.erased_at.is_(None))
     ).scalar_one_or_none()
 
 

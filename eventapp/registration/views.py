@@ -94,23 +94,33 @@ def done(slug):
                            email=session.get("signup_email", ""))
 
 
-def _registration_or_404(token: str):
+def link_not_valid():
+    """An unknown, replaced or deleted link: the same page for each, so it tells no one
+    whether a registration existed."""
+    abort(Response(render_template(
+        "errors/error.html", status=404, title=_("This link is not valid"),
+        message=_("There is no registration at this link. The link may be incomplete, "
+                  "or the registration's personal data has been deleted (by its owner, "
+                  "or by the organisers after the event).")), 404))
+
+
+def registration_or_404(token: str):
     reg = services.by_token(token)
     if reg is None:
-        abort(404)
+        link_not_valid()
     return reg
 
 
 @bp.route("/r/<token>")
 def manage(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     return render_template("registration/manage.html", reg=reg, event=reg.event,
                            language=current_language(), localized=localized)
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     if not reg.is_active:
         flash(_("This registration is %(status)s and can no longer be changed.",
                 status=status_label(reg.status)), "error")
@@ -134,7 +144,7 @@ def edit(token):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     if request.method == "POST":
         from ..auth.forms import ConfirmForm
 
@@ -155,7 +165,7 @@ def cancel(token):
 
 @bp.route("/r/<token>/ticket")
 def ticket(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     svg = Markup(qr_svg(reg.checkin_code)) if reg.status == Status.CONFIRMED else None
     return render_template("registration/ticket.html", reg=reg, event=reg.event, qr_svg=svg,
                            language=current_language(), localized=localized)
@@ -163,11 +173,11 @@ def ticket(token):
 
 @bp.route("/r/<token>/qr.png")
 def qr_png_view(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     return Response(qr_png(reg.checkin_code), mimetype="image/png")
 
 
 @bp.route("/r/<token>/qr.svg")
 def qr_svg_view(token):
-    reg = _registration_or_404(token)
+    reg = registration_or_404(token)
     return Response(qr_svg(reg.checkin_code), mimetype="image/svg+xml")
