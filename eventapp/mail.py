@@ -174,21 +174,32 @@ def _claim(email_ids: list[int]) -> list[OutboundEmail]:
     return sorted(rows, key=lambda row: row.id)
 
 
+_RECORD = (OutboundEmail.__table__.update()
+           .where(OutboundEmail.__table__.c.id == db.bindparam("email_id")))
+
+
 def _record(results: list[tuple[OutboundEmail, tuple[str, str] | None, Exception | None]]
             ) -> None:
-    """Writes what happened to a batch of messages, in one transaction."""
-    begin_write()
+    """Writes what happened to a batch of messages, in one transaction. A message
+    deleted meanwhile (its attendee erased their data) is simply not there to update."""
+    if not results:
+        return
     now = utcnow()
+    values = []
     for row, composed, error in results:
-        if composed is not None:
-            row.subject, row.mime = composed
+        subject, mime = composed if composed is not None else (row.subject, row.mime)
         if error is None:
-            row.status, row.sent_at, row.last_error = EmailStatus.SENT, now, ""
+            status, last_error, next_attempt_at = EmailStatus.SENT, "", row.next_attempt_at
         else:
             log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, error)
-            row.status = EmailStatus.FAILED
-            row.last_error = f"{type(error).__name__}: {error}"[:2000]
-            row.next_attempt_at = now + timedelta(minutes=2 ** row.attempts)
+            status, last_error = EmailStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            next_attempt_at = now + timedelta(minutes=2 ** row.attempts)
+        values.append({"email_id": row.id, "subject": subject, "mime": mime,
+                       "status": status, "last_error": last_error,
+                       "sent_at": now if error is None else None,
+                       "next_attempt_at": next_attempt_at})
+    begin_write()
+    db.session.connection().execute(_RECORD, values)
     db.session.commit()
 
 
