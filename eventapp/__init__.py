@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import database  # noqa: F401  (registers the SQLite connection listeners)
 from .config import DEFAULTS, from_environment, https_settings, load_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .urls import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)

@@ -1,5 +1,13 @@
 """Domain validation errors shared by pages (shown at the field) and the API (422)."""
 
+UNSTORABLE = "Contains a character that cannot be saved (NUL or a broken character)."
+
+
+def unstorable(text: str) -> bool:
+    """Text no database here can store: NUL (PostgreSQL text cannot hold it) or a lone
+    surrogate (it has no UTF-8 encoding). JSON can carry both."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
 
 class ValidationErrors(Exception):
     def __init__(self, fields: dict[str, str]):

@@ -551,8 +551,8 @@ def _api_publish(w, e, m, _role):
 
 @builds("checkin_api.not_an_id")
 def _api_not_an_id(w, e, m, _role):
-    values = {"event_ref": "not-an-id"}
+    values = {"event_id": "not-an-id"}
     if m == "DELETE":
-        values["registration_ref"] = "-1"
+        values["registration_id"] = "-1"
     return Call(e, m, values, json={"code": w.attendee.checkin_code} if m == "POST" else None,
                 writes=False, allowed_status=404)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from ..validation import ValidationErrors
+from ..validation import UNSTORABLE, ValidationErrors, unstorable
 
 
 class BadRequest(Exception):
@@ -44,6 +44,8 @@ class Fields:
             self._fail(key, "This field is required.")
         elif len(value) > max_length:
             self._fail(key, f"At most {max_length} characters.")
+        elif unstorable(value):
+            self._fail(key, UNSTORABLE)
         return value
 
     def integer(self, key, required=False, minimum=None, maximum=None, default=None):
@@ -108,15 +110,18 @@ class Fields:
             raise ValidationErrors(self.errors)
 
 
-def query_args() -> Fields:
-    """Query-string values, with digit strings read as integers."""
-    return Fields({k: int(v) if v.isdigit() and len(v) < 12 else v
+def query_args(integers: tuple[str, ...] = ()) -> Fields:
+    """Query-string values; those named in `integers` read as integers when they are
+    ASCII digits (str.isdigit() also takes "³", which int() refuses). Other values stay
+    text, so a search for "2024" is a search."""
+    return Fields({k: int(v) if k in integers and v.isascii() and v.isdigit()
+                   and len(v) < 12 else v
                    for k, v in request.args.items()})
 
 
 def paged(query):
     """`limit` and `offset` page any list call."""
-    args = query_args()
+    args = query_args(integers=("limit", "offset"))
     limit = args.integer("limit", minimum=1, maximum=1_000_000)
     offset = args.integer("offset", minimum=0, maximum=10**9, default=0)
     args.check()

@@ -220,3 +220,17 @@ def undo(event_id, registration_id):
         return _answer(404, "not_found", message, None, registration=shown)
     db.session.commit()
     return jsonify(answer_json(answer)), 200
+
+
+@bp.post("/events/<event_id>/checkins")
+@bp.delete("/events/<event_id>/checkins/<registration_id>")
+def not_an_id(event_id, registration_id=None):
+    """An address whose id is no id (text, negative, too long) names no event or
+    registration: answered in the check-in shape, after the token check, like an
+    unknown id, so scanners can always read `result`. (The <int:> routes above take
+    every real id; Werkzeug tries them first.)"""
+    try:
+        _scanner()
+    except ApiAuthError as e:
+        return _answer(e.status, e.code, e.message, None)
+    return _answer(404, "not_found", "There is no event or registration with this id.", None)

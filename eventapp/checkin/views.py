@@ -134,7 +134,7 @@ def scanner(event_id):
         code = (request.form.get("code") or "").strip()
         registration_id = request.form.get("registration_id", "")
         identity = _scanner_identity()
-        if registration_id.isdigit() and len(registration_id) < 12:
+        if registration_id.isdecimal() and len(registration_id) < 12:
             answer = services.check_in_registration(event.id, int(registration_id), identity)
         elif code:
             answer = services.check_in_code(event.id, code, identity)
@@ -236,9 +236,9 @@ def scan_log(event_id):
     if result not in set(ScanResult):
         result = None
     staff = request.args.get("staff", "")
-    staff_id = int(staff) if staff.isdigit() and len(staff) < 10 else None
+    staff_id = int(staff) if staff.isdecimal() and len(staff) < 10 else None
     page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1
+    page = int(page_arg) if page_arg.isdecimal() and len(page_arg) < 7 else 1
     pagination = services.scan_log_page(event.id, max(page, 1), result=result,
                                         staff_id=staff_id)
     if page > 1 and not pagination.items and pagination.total:

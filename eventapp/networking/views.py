@@ -48,7 +48,7 @@ def _flash_error(error: services.NetworkingError) -> None:
 
 def _id_field(name: str) -> int:
     value = request.form.get(name, "")
-    if not value.isdigit() or int(value) > MAX_ID:
+    if not value.isdecimal() or int(value) > MAX_ID:  # isdigit() takes "³"
         abort(400)
     return int(value)
 
@@ -147,7 +147,7 @@ def availability(token):
     reg = _attendee_or_404(token)
     if not reg.is_active:
         abort(403)
-    chosen = [int(v) for v in request.form.getlist("unavailable") if v.isdigit() and len(v) < 4]
+    chosen = [int(v) for v in request.form.getlist("unavailable") if v.isdecimal() and len(v) < 4]
     services.set_unavailable_slots(reg, chosen)
     db.session.commit()
     flash(_("Saved: the schedule will keep you free in the times you marked."), "success")

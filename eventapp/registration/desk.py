@@ -266,7 +266,7 @@ def act(event_id, registration_id, action):
 def _selected_ids() -> list[int]:
     ids = []
     for value in request.form.getlist("ids")[:MAX_BULK]:
-        if value.isdigit():
+        if value.isdecimal() and len(value) < 10:  # isdigit() takes "³", int() not
             ids.append(int(value))
     return list(dict.fromkeys(ids))
 

@@ -59,8 +59,9 @@ PATHS = {
     "/api/v1/events/{event_id}/registrations": {
         "get": operation(
             "List registrations (door staff get fewer fields)",
-            {"200": {"description": "Registrations, sorted by name reading"} | json_content(
-                {"type": "array", "items": {"oneOf": [
+            {"200": {"description": "Registrations, sorted by name reading (door staff: "
+                                    "the RegistrationForDoor fields only)"} | json_content(
+                {"type": "array", "items": {"anyOf": [
                     _REG, {"$ref": "#/components/schemas/RegistrationForDoor"}]}})}
             | error_responses(401, 403, 404, 422),
             params=[_EVENT, query_param("status", _STATUS), query_param("q", {"type": "string"}),

@@ -28,7 +28,7 @@ from ..models import (
     new_checkin_code,
 )
 from ..urls import external_url
-from ..validation import ValidationErrors
+from ..validation import UNSTORABLE, ValidationErrors, unstorable
 from .tickets import qr_png
 
 PROFILE_FIELDS = ("technologies_offered", "technology_needs", "target_countries")
@@ -79,6 +79,8 @@ def validate(event: Event, data: dict, *, public: bool = True,
         value = (data.get(key) or "").strip()
         if len(value) > limit:
             errors[key] = f"At most {limit} characters."
+        elif unstorable(value):
+            errors[key] = UNSTORABLE
         clean[key] = value
     if not clean["name"]:
         errors["name"] = "Please give your name."
