@@ -78,7 +78,9 @@ class _CheckinLimit:
     def _item_and_key():
         if not limiter.enabled:
             return None
-        return _parsed_limit(current_app.config["CHECKIN_RATE_LIMIT"]), _scanner_key()
+        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+        return (_parsed_limit(current_app.config["CHECKIN_RATE_LIMIT"]),
+                *((prefix,) if prefix else ()), _scanner_key())
 
     def retry_after(self) -> int | None:
         """Seconds to wait when the scanner is over its limit, else None."""
