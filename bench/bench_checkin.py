@@ -2,8 +2,8 @@
 endpoint doing the same single conditional UPDATE on the same gunicorn setup.
 
 Every request is a real first check-in (a distinct code per request), so the app does
-its whole hot path each time: token check, one SELECT by code, the conditional UPDATE,
-the scan-log INSERT and the COMMIT. Run with `python -m bench.bench_checkin`.
+its whole hot path each time: token check, the conditional UPDATE, the scan-log INSERT
+and the COMMIT. Run with `python -m bench.bench_checkin`.
 """
 
 import os
@@ -218,10 +218,11 @@ def run() -> str:
         f"time, from {SCANNERS} concurrent scanners (threads, each with its own "
         "requests.Session and door token) against gunicorn with 2 sync workers on "
         f"{machine()}; the load generator runs on the same machine. The check-in API "
-        "checks the token, reads the registration by code (one SELECT joining its "
-        "category, event and checking staff member), then admits it with one conditional "
-        "UPDATE, writes the scan log and commits (on SQLite only these three hold the "
-        "write lock, from BEGIN IMMEDIATE to COMMIT). The baseline is "
+        "checks the token, admits the code with one conditional UPDATE that returns "
+        "what the answer shows, writes the scan log and commits: on SQLite three "
+        "statements inside BEGIN IMMEDIATE ... COMMIT, on PostgreSQL one statement "
+        "(the token check, the UPDATE and the log INSERT as data-modifying CTEs). "
+        "The baseline is "
         "a bare Flask endpoint doing only `UPDATE registrations SET checked_in_at = ... "
         "WHERE checkin_code = ? AND checked_in_at IS NULL` with the same connection "
         "settings (SQLite: WAL, busy timeout, BEGIN IMMEDIATE), served the same way. "

@@ -100,7 +100,9 @@ def retry_after_seconds(default: int = 60) -> int:
     try:
         broken = current_app.extensions[EXTENSION].current_limit
         if broken is not None:
-            return max(1, math.ceil(broken.reset_at - time.time()))
+            # The window's own reset time: Flask-Limiter's reset_at adds a second
+            # (a limit of a minute would say "61 s").
+            return max(1, math.ceil(broken.window.reset_time - time.time()))
     except Exception:  # the storage went away between the check and this answer
         current_app.logger.warning("Rate limit storage failed while answering a 429")
     return default

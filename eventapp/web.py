@@ -146,26 +146,31 @@ def init_web(app: Flask) -> None:
 
     app.add_template_filter(local_time, "local_time")
 
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+         "style-src 'self'; script-src 'self'; object-src 'none'; "
+         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+        # The scanner page needs the camera; nothing needs the rest.
+        ("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config.get("HTTPS"):
+        # Only when served over HTTPS: on plain http (a laptop at the door) it would
+        # lock browsers out of the address. No includeSubDomains: other hosts of the
+        # organisation's domain are not ours to decide.
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-            "style-src 'self'; script-src 'self'; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        # The scanner page needs the camera; nothing needs the rest.
-        response.headers.setdefault(
-            "Permissions-Policy",
-            "camera=(self), microphone=(), geolocation=(), payment=(), usb=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("HTTPS"):
-            # Only when served over HTTPS: on plain http (a laptop at the door) it would
-            # lock browsers out of the address. No includeSubDomains: other hosts of the
-            # organisation's domain are not ours to decide.
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Every response gets them (scanners call the check-in API hundreds of times a
+        # minute, so one pass over the few headers a view may have set itself).
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend([(name, value) for name, value in headers
+                                 if name.lower() not in present])
         if request.path.startswith("/r/"):
             # Secret links must not leak to other sites through the Referer header.
             response.headers["Referrer-Policy"] = "no-referrer"

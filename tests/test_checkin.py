@@ -219,6 +219,23 @@ def test_anonymous_and_bad_tokens_get_401_with_a_result(client, event, guest):
     assert fresh(guest).checked_in_at is None and logs(event) == []
 
 
+def test_a_revoked_token_or_a_deactivated_account_admits_nobody(client, event, guest, door,
+                                                                door_token):
+    from eventapp.models import ApiToken, StaffUser
+
+    other = factories.registration(event, name="Second Guest")
+    db.session.execute(db.update(ApiToken).values(revoked_at=db.func.now()))
+    db.session.commit()
+    response = scan(client, event, door_token, guest.checkin_code)
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+    deactivated = factories.token(door)
+    db.session.execute(db.update(StaffUser).where(StaffUser.id == door.id).values(active=False))
+    db.session.commit()
+    assert scan(client, event, deactivated, other.checkin_code).status_code == 401
+    assert fresh(guest).checked_in_at is None and fresh(other).checked_in_at is None
+    assert logs(event) == []
+
+
 def test_organisers_check_in_too(client, event, guest, organiser, organiser_token):
     response = scan(client, event, organiser_token, guest.checkin_code)
     assert response.status_code == 201

@@ -41,18 +41,27 @@ class ApiAuthError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def bearer_secret() -> str | None:
+    """The secret of the request's `Authorization: Bearer` header; None without the
+    header; ApiAuthError for any other scheme or an empty token."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiAuthError(401, "unauthorized", "Use 'Authorization: Bearer <token>'.")
+    return secret.strip()
+
+
 def api_user():
     """The staff member behind an API request: a Bearer token, or the signed-in
     session of our own pages (state-changing calls then need the CSRF header)."""
     if "api_user" in g:
         return g.api_user
-    header = request.headers.get("Authorization", "")
+    secret = bearer_secret()
     user = None
-    if header:
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise ApiAuthError(401, "unauthorized", "Use 'Authorization: Bearer <token>'.")
-        user = user_for_token(secret.strip())
+    if secret is not None:
+        user = user_for_token(secret)
         if user is None:
             raise ApiAuthError(401, "unauthorized", "The API token is unknown or revoked.")
     elif current_user.is_authenticated:

@@ -77,7 +77,7 @@ class TokenUser:
 # deactivated accounts are filtered by the database, so one indexed row or none.
 _USERS = StaffUser.__table__
 _TOKENS = ApiToken.__table__
-_USER_BY_TOKEN = (db.select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role)
+USER_BY_TOKEN = (db.select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role)
                   .select_from(_TOKENS.join(_USERS, _TOKENS.c.user_id == _USERS.c.id))
                   .where(_TOKENS.c.token_hash == db.bindparam("token_hash"),
                          _TOKENS.c.revoked_at.is_(None), _USERS.c.active.is_(True)))
@@ -85,7 +85,7 @@ _USER_BY_TOKEN = (db.select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c
 
 def user_for_token(secret: str) -> TokenUser | None:
     row = db.session.connection().execute(
-        _USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
+        USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
     return TokenUser(*row) if row is not None else None
 
 

@@ -7,13 +7,13 @@ import json
 import math
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem
 from limits import parse as parse_limit
 
-from ..auth.access import ALL_STAFF, ApiAuthError, api_user
+from ..auth.access import ALL_STAFF, ApiAuthError, api_user, bearer_secret
 from ..database import begin_write
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
@@ -121,13 +121,31 @@ def _rate_limited(retry_after: int):
     return response
 
 
+def _device() -> str:
+    return request.headers.get("X-Scanner-Device") or request.headers.get("User-Agent", "")
+
+
 def _scanner() -> services.Scanner:
     """The staff member and device behind the request; raises ApiAuthError."""
     user = api_user()
     if user.role not in ALL_STAFF:
         raise ApiAuthError(403, "forbidden", f"The role '{user.role}' may not do this.")
-    device = request.headers.get("X-Scanner-Device") or request.headers.get("User-Agent", "")
-    return services.Scanner(user.id, user.display_name, device)
+    return services.Scanner(user.id, user.display_name, _device())
+
+
+def _admit_with_token(event_id: int, code: str) -> services.Answer | None:
+    """A scanner with an API token and a code: on PostgreSQL the token check, admission
+    and scan log of a first check-in are one statement. The answer when admitted;
+    otherwise None, and _scanner() and the usual path take over (with the staff member
+    already known when the token was valid)."""
+    secret = bearer_secret()
+    if secret is None:
+        return None
+    user, answer = services.admit_code_with_token(event_id, code, secret, _device(),
+                                                  ALL_STAFF)
+    if user is not None:
+        g.api_user = user
+    return answer
 
 
 def _parse_body():
@@ -174,21 +192,26 @@ def check_in(event_id):
 def _check_in(event_id):
     # One transaction for the whole call: on SQLite the token check runs inside the
     # write transaction (BEGIN IMMEDIATE) instead of a read transaction of its own,
-    # which would cost a second BEGIN, COMMIT and pool checkout per scan.
+    # which would cost a second BEGIN, COMMIT and pool checkout per scan. The body is
+    # read first (on PostgreSQL a first check-in is one statement with the token
+    # check), but its errors are answered only after the token's.
     begin_write()
+    parsed, body_error = _parse_body()
     try:
+        answer = None
+        if body_error is None and parsed[0] is not None:
+            answer = _admit_with_token(event_id, parsed[0])
         scanner = _scanner()
     except ApiAuthError as e:
+        db.session.rollback()
         return _answer(e.status, e.code, e.message, None)
-    parsed, error = _parse_body()
-    if error is not None:
-        return error
+    if body_error is not None:
+        return body_error
     code, registration_id = parsed
     try:
-        if code is not None:
-            answer = services.check_in_code(event_id, code, scanner)
-        else:
-            answer = services.check_in_registration(event_id, registration_id, scanner)
+        if answer is None:
+            answer = (services.check_in_code(event_id, code, scanner) if code is not None
+                      else services.check_in_registration(event_id, registration_id, scanner))
     except services.EventMissing:
         db.session.rollback()
         return _answer(404, "not_found", "There is no event with this id.", None)

@@ -9,8 +9,9 @@ then finds the condition false (READ COMMITTED re-checks the updated row).
 
 The hot path (a first scan of a confirmed code) is the write transaction alone: one
 UPDATE that admits the registration and returns what the answer shows, one INSERT into
-the scan log and the caller's COMMIT. Every other outcome updates nothing and is
-explained by reading the row in the same transaction.
+the scan log and the caller's COMMIT. On PostgreSQL a scanner with an API token does
+even the token check in that one statement (admit_code_with_token). Every other
+outcome updates nothing and is explained by reading the row in the same transaction.
 Callers commit (and then call mail.send_queued() after a walk-in).
 """
 
@@ -19,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer
 
+from ..auth.services import USER_BY_TOKEN, TokenUser
 from ..database import begin_write, utcnow
 from ..events.services import confirmed_count
 from ..extensions import db
@@ -30,6 +32,7 @@ from ..models import (
     ScanResult,
     StaffUser,
     Status,
+    hash_token,
     normalise_code,
 )
 from ..registration import services as registration_services
@@ -185,6 +188,51 @@ _LOG = ScanLog.__table__.insert()
 _EVENT_EXISTS = db.select(_EVENT.c.id).where(_EVENT.c.id == db.bindparam("event_id"))
 
 
+def _token_admission_statement():
+    """PostgreSQL: the door's common case as ONE statement. The token's staff member
+    (`scanner`), the conditional UPDATE that admits the code (`admitted`, only when the
+    token is valid and of a role in :roles) and the scan-log INSERT (`logged`) are
+    data-modifying CTEs, atomic together. The row that comes back is the staff member,
+    with the admitted registration's door card, or NULLs when nothing was admitted; no
+    row means the token is unknown or revoked. SQLite has no data-modifying CTEs: there
+    the same steps are separate statements of one transaction."""
+    scanner = USER_BY_TOKEN.cte("scanner")
+    now = db.bindparam("now", type_=_REG.c.checked_in_at.type)
+    admitted = (
+        _REG.update()
+        .where(_REG.c.checkin_code == db.bindparam("code"),
+               _REG.c.event_id == db.bindparam("in_event_id"),
+               _REG.c.status == Status.CONFIRMED.value, _REG.c.checked_in_at.is_(None),
+               db.exists(db.select(scanner.c.id).where(
+                   scanner.c.role.in_(db.bindparam("roles", expanding=True)))))
+        .values(checked_in_at=now,
+                checked_in_by_id=db.select(scanner.c.id).scalar_subquery())
+        .returning(_REG.c.id, _REG.c.event_id, _REG.c.name, _REG.c.name_kana,
+                   _REG.c.organisation, _REG.c.country, _REG.c.status, _REG.c.category_id)
+        .cte("admitted"))
+    logged = ScanLog.__table__.insert().from_select(
+        ["event_id", "registration_id", "staff_user_id", "code", "method", "result",
+         "reason", "device", "created_at"],
+        db.select(admitted.c.event_id, admitted.c.id, scanner.c.id, db.bindparam("code"),
+                  db.literal("code"), db.literal(ScanResult.CHECKED_IN.value), db.literal(""),
+                  db.bindparam("device"), now)
+        .select_from(admitted.join(scanner, db.true()))).cte("logged")
+    return (
+        db.select(scanner.c.id.label("staff_id"), scanner.c.email.label("staff_email"),
+                  scanner.c.name.label("staff_name"), scanner.c.role.label("staff_role"),
+                  admitted.c.id, admitted.c.event_id, admitted.c.name, admitted.c.name_kana,
+                  admitted.c.organisation, admitted.c.country, admitted.c.status,
+                  _CATEGORY.c.code.label("category"), _EVENT.c.timezone,
+                  _EVENT.c.title.label("event_title"))
+        .select_from(scanner.outerjoin(admitted, db.true())
+                     .outerjoin(_CATEGORY, _CATEGORY.c.id == admitted.c.category_id)
+                     .outerjoin(_EVENT, _EVENT.c.id == admitted.c.event_id))
+        .add_cte(logged))
+
+
+_ADMIT_WITH_TOKEN = _token_admission_statement()
+
+
 def _connection():
     """Starts the write transaction (BEGIN IMMEDIATE on SQLite) and returns the session's
     connection. The hot path executes its Core statements on it directly, skipping the
@@ -264,6 +312,35 @@ def check_in_code(event_id: int, text: str, scanner: Scanner, method: str = "cod
         return Answer(ScanResult.CHECKED_IN, card, now, scanner.staff_name)
     return _answer_and_log(conn, event_id, _card(conn, _CARD_BY_CODE, code=code), scanner,
                            method=method, code=code)
+
+
+def admit_code_with_token(event_id: int, text: str, token_secret: str, device: str,
+                          roles) -> tuple[TokenUser | None, Answer | None]:
+    """The door's hot path on PostgreSQL: a code sent with an API token, checked in by
+    one statement (see _token_admission_statement). Returns the token's staff member
+    (None when unknown, or when this path does not apply) and the answer when the code
+    was admitted. Anything else (a repeat, another event, not confirmed, an unknown
+    code, a role that may not scan) changed nothing: the caller then takes the usual
+    path, which checks, explains and logs it."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None, None
+    code = normalise_code(text) if len(text) <= MAX_CODE_TEXT else ""
+    if not plausible_code(code):
+        return None, None
+    now = utcnow()
+    row = db.session.connection().execute(_ADMIT_WITH_TOKEN, {
+        "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
+        "now": now, "device": printable(device, _LOG_DEVICE_LENGTH), "roles": list(roles),
+    }).first()
+    if row is None:
+        return None, None
+    user = TokenUser(row.staff_id, row.staff_email, row.staff_name, row.staff_role)
+    if row.id is None:
+        return user, None
+    card = DoorCard(row.id, row.event_id, row.name, row.name_kana or "",
+                    row.organisation or "", row.country, row.status, now, row.category,
+                    row.timezone, row.event_title, user.display_name)
+    return user, Answer(ScanResult.CHECKED_IN, card, now, user.display_name)
 
 
 def check_in_registration(event_id: int, registration_id: int, scanner: Scanner,
