@@ -194,8 +194,10 @@ def _token_admission_statement():
     token is valid and of a role in :roles) and the scan-log INSERT (`logged`) are
     data-modifying CTEs, atomic together. The row that comes back is the staff member,
     with the admitted registration's door card, or NULLs when nothing was admitted; no
-    row means the token is unknown or revoked. SQLite has no data-modifying CTEs: there
-    the same steps are separate statements of one transaction."""
+    row means the token is unknown or revoked. Being one statement, it runs as its own
+    transaction (autocommit: no BEGIN and COMMIT round trips); when the answer leaves,
+    it is committed. SQLite has no data-modifying CTEs: there the same steps are
+    separate statements of one transaction."""
     scanner = USER_BY_TOKEN.cte("scanner")
     now = db.bindparam("now", type_=_REG.c.checked_in_at.type)
     admitted = (
@@ -328,10 +330,12 @@ def admit_code_with_token(event_id: int, text: str, token_secret: str, device: s
     if not plausible_code(code):
         return None, None
     now = utcnow()
-    row = db.session.connection().execute(_ADMIT_WITH_TOKEN, {
-        "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
-        "now": now, "device": printable(device, _LOG_DEVICE_LENGTH), "roles": list(roles),
-    }).first()
+    row = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
+        _ADMIT_WITH_TOKEN, {
+            "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
+            "now": now, "device": printable(device, _LOG_DEVICE_LENGTH), "roles": list(roles),
+        }).first()
+    db.session.commit()  # hands the autocommit connection back; what follows is a transaction
     if row is None:
         return None, None
     user = TokenUser(row.staff_id, row.staff_email, row.staff_name, row.staff_role)
