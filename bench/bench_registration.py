@@ -5,6 +5,7 @@ import re
 import secrets
 import time
 import timeit
+from pathlib import Path
 
 import requests
 from sqlalchemy import text
@@ -50,8 +51,21 @@ def person(n: int, prefix: str) -> dict:
             "category": "guest", "language": "en", "country": "JP", "organisation": "Bench"}
 
 
+def mailed_per_second(result: dict, outbox: Path, total: int) -> float:
+    """Sign-ups per second counted until the last one's confirmation (composed with its
+    QR, after the commit, by the server's mail sender) lies in the outbox: the e-mails
+    still being written when the last answer left are part of the work measured."""
+    deadline = time.monotonic() + 300
+    while len(list(outbox.glob("*.eml"))) < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(list(outbox.glob('*.eml')))} of {total} e-mails")
+        time.sleep(0.01)
+    return result["requests"] / (time.perf_counter() - result["started"])
+
+
 def measure(database_url: str, label: str) -> list[list]:
     instance = make_instance()
+    outbox = Path(instance, "outbox")
     info = prepare(database_url, instance)
     env = {"DATABASE_URL": database_url, "EVENTAPP_INSTANCE_PATH": instance,
            "BARE_DATABASE_URL": database_url}
@@ -70,6 +84,7 @@ def measure(database_url: str, label: str) -> list[list]:
             return r.status_code == 201 or f"{r.status_code} {r.text[:200]}"
 
         api = run_load(lambda i: requests.Session(), api_signup, list(range(SIGNUPS)), SCANNERS)
+        api["mailed"] = mailed_per_second(api, outbox, SIGNUPS)
         form_url = f"{app}/e/{info['slug']}/register/guest"
 
         def form_session(i):
@@ -84,10 +99,15 @@ def measure(database_url: str, label: str) -> list[list]:
             return r.status_code == 302 or f"{r.status_code}"
 
         form = run_load(form_session, form_signup, list(range(SIGNUPS)), SCANNERS)
+        form["mailed"] = mailed_per_second(form, outbox, 2 * SIGNUPS)
     for name, result in (("bare Flask INSERT", base), ("API sign-up", api),
                          ("form sign-up", form)):
+        mailed = result.get("mailed")
         rows.append([label, name, result["rps"], result["p50"], result["p99"],
-                     f"{result['rps'] / base['rps']:.2f}", result["errors"]])
+                     f"{result['rps'] / base['rps']:.2f}",
+                     mailed if mailed is not None else "–",
+                     f"{mailed / base['rps']:.2f}" if mailed is not None else "–",
+                     result["errors"]])
     return rows
 
 
@@ -111,12 +131,16 @@ def run() -> str:
         "",
         f"{SIGNUPS} sign-ups from {SCANNERS} concurrent clients against gunicorn (2 sync "
         "workers) on " + machine() + ". Each API or form sign-up validates, locks the event, "
-        "counts seats, inserts, writes the confirmation e-mail with its QR PNG to the outbox "
-        "and commits; the baseline is a bare Flask endpoint doing one INSERT on the same "
-        "server setup. Target: at least 100 sign-ups per second through the API.",
+        "counts seats, inserts the registration and its queued confirmation and commits; "
+        "after the commit the server's mail sender composes the e-mail with the ticket's "
+        "QR PNG and writes it to the outbox. *req/s* counts answers; *with e-mail /s* "
+        "counts until the last confirmation lies in the outbox, so the e-mails are part "
+        "of the work measured. The baseline is a bare Flask endpoint doing one INSERT on "
+        "the same server setup. Target: at least 100 sign-ups per second through the API, "
+        "e-mail with QR included.",
         "",
-        table(["database", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio to bare", "errors"],
-              rows),
+        table(["database", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio to bare",
+               "with e-mail /s", "ratio to bare", "errors"], rows),
         "",
         "QR rendering per ticket (32-character code, error correction M):",
         "",

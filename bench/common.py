@@ -135,7 +135,8 @@ def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
         t.join()
     elapsed = time.perf_counter() - started
     cuts = quantiles(latencies, n=100)
-    return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
+    return {"requests": len(latencies), "started": started, "seconds": elapsed,
+            "rps": len(latencies) / elapsed,
             "p50": cuts[49] * 1000, "p99": cuts[98] * 1000, "errors": len(errors),
             "first_error": errors[0] if errors else ""}
 

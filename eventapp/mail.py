@@ -9,6 +9,7 @@ kept on the row for organisers to see, and retried with a growing delay.
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -40,11 +41,16 @@ STALE_SENDING = timedelta(minutes=10)
 # sent; features register theirs at import (see registration.emails).
 Composer = Callable[[OutboundEmail], tuple[str, dict, dict[str, bytes]]]
 COMPOSERS: dict[str, Composer] = {}
+# Optional per composer: loads what a whole batch of its messages needs in one query
+# (instead of a few per message) and returns it, to be kept alive while they compose.
+PREFETCHERS: dict[str, Callable[[list[OutboundEmail]], object]] = {}
 
 
-def composer(name: str):
+def composer(name: str, prefetch: Callable[[list[OutboundEmail]], object] | None = None):
     def register(fn: Composer) -> Composer:
         COMPOSERS[name] = fn
+        if prefetch is not None:
+            PREFETCHERS[name] = prefetch
         return fn
 
     return register
@@ -231,9 +237,20 @@ def _send_due(app) -> int:
     return sent
 
 
+def _prefetch(rows: list[OutboundEmail]) -> list:
+    kept = []
+    for name, prefetch in PREFETCHERS.items():
+        todo = [row for row in rows if row.mime is None and row.composer == name]
+        if todo:
+            kept.append(prefetch(todo))
+    return kept
+
+
 def _send_batch(transport: _Transport, email_ids: list[int]) -> int:
     results = []
-    for row in _claim(email_ids):
+    claimed = _claim(email_ids)
+    prefetched = _prefetch(claimed)  # noqa: F841 (held while the batch composes)
+    for row in claimed:
         composed = error = None
         try:
             composed = _compose(row)
@@ -248,6 +265,31 @@ def _send_batch(transport: _Transport, email_ids: list[int]) -> int:
     return sum(1 for _row, _composed, error in results if error is None)
 
 
+class _Sender:
+    """An app's background sender: one thread, and at most one run waiting for it.
+    A request that asks for a run while one is waiting to start needs no run of its
+    own: that run looks for due messages when it starts, after this request's commit.
+    Under a rush of sign-ups, one run then sends many messages instead of each request
+    queueing a run that finds nothing left to do."""
+
+    def __init__(self):
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="mail")
+        self.lock = threading.Lock()
+        self.waiting = False
+
+    def request_run(self, app) -> None:
+        with self.lock:
+            if self.waiting:
+                return
+            self.waiting = True
+        self.executor.submit(self._run, app)
+
+    def _run(self, app) -> None:
+        with self.lock:
+            self.waiting = False
+        _send_due(app)
+
+
 def send_queued() -> None:
     """Call after the request's commit. In the background by default, so a slow mail
     server never holds up the person at the form or the door."""
@@ -255,9 +297,10 @@ def send_queued() -> None:
     if not app.config.get("MAIL_SEND_ASYNC", True):
         _send_due(app)
         return
-    executor = app.extensions.setdefault("mail_executor",
-                                         ThreadPoolExecutor(1, thread_name_prefix="mail"))
-    executor.submit(_send_due, app)
+    sender = app.extensions.get("mail_sender")
+    if sender is None:
+        sender = app.extensions.setdefault("mail_sender", _Sender())
+    sender.request_run(app)
 
 
 def retry_now(email: OutboundEmail) -> None:

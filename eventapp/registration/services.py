@@ -131,7 +131,15 @@ def _queue_status_email(reg: Registration, kind: str) -> None:
                      event_id=reg.event_id, registration_id=reg.id)
 
 
-@mail.composer("registration")
+def _registrations_of(rows) -> list[Registration]:
+    """A batch's registrations with their events, in one query."""
+    return list(db.session.execute(
+        db.select(Registration)
+        .where(Registration.id.in_({row.registration_id for row in rows}))
+        .options(db.joinedload(Registration.event))).scalars())
+
+
+@mail.composer("registration", prefetch=_registrations_of)
 def compose_registration_email(row) -> tuple[str, dict, dict[str, bytes]]:
     reg = db.session.get(Registration, row.registration_id)
     images = {"qr": qr_png(reg.checkin_code, 6)} if reg.status == Status.CONFIRMED else {}
