@@ -56,17 +56,19 @@ def composer(name: str, prefetch: Callable[[list[OutboundEmail]], object] | None
     return register
 
 
+_QUEUE = OutboundEmail.__table__.insert()
+
+
 def queue_email(kind: str, recipient: str, composer_name: str, *, language: str = "en",
-                event_id: int | None = None, registration_id: int | None = None
-                ) -> OutboundEmail:
-    """Records a message to send after the commit. Rendering (templates, QR images) is
-    left to the sender, off the request's path; the text is kept once composed, so a
-    retry sends the very same message."""
-    row = OutboundEmail(kind=kind, recipient=recipient, subject="", mime=None,
-                        composer=composer_name, language=language, event_id=event_id,
-                        registration_id=registration_id)
-    db.session.add(row)
-    return row
+                event_id: int | None = None, registration_id: int | None = None) -> None:
+    """Records a message to send after the commit, in the caller's transaction (one
+    INSERT, no unit-of-work flush). Rendering (templates, QR images) is left to the
+    sender, off the request's path; the text is kept once composed, so a retry sends
+    the very same message."""
+    db.session.connection().execute(_QUEUE, {
+        "kind": kind, "recipient": recipient, "subject": "", "mime": None,
+        "composer": composer_name, "language": language, "event_id": event_id,
+        "registration_id": registration_id})
 
 
 # Bodies are UTF-8 in quoted-printable: Japanese stays intact and lines stay short.

@@ -55,9 +55,12 @@ def create(event_id):
         db.session.rollback()
         return jsonify(error="duplicate", id=outcome.registration.id,
                        message="This e-mail already has an active registration."), 409
+    # Shaped before the commit, which expires the loaded rows: after it, reading them
+    # would cost two more queries for what is already known.
+    body = registration_json(outcome.registration)
     db.session.commit()
     mail.send_queued()
-    return jsonify(registration_json(outcome.registration)), 201
+    return jsonify(body), 201
 
 
 @bp.get("/events/<int:event_id>/registrations")

@@ -102,10 +102,12 @@ def validate(event: Event, data: dict, *, public: bool = True,
     if language not in ("en", "ja"):
         errors["language"] = "Choose English or Japanese."
     clean["language"] = language
-    areas = {t.code for t in event.technology_areas}
+    areas: set[str] | None = None  # the event's technology areas, loaded when needed
     fields = set(category.fields) if category else set()
     for key in ("technologies_offered", "technology_needs"):
         codes = [c for c in data.get(key) or [] if c]
+        if codes and areas is None:
+            areas = {t.code for t in event.technology_areas}
         unknown = [c for c in codes if c not in areas]
         if unknown:
             errors[key] = f"Unknown technology area: {', '.join(unknown)}."
