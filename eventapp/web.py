@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -112,8 +113,9 @@ def init_web(app: Flask) -> None:
         message = None
         if e.code == 429:
             retry_after = retry_after_seconds()
-            message = _("Too many requests. Please try again in %(seconds)s seconds.",
-                        seconds=retry_after)
+            message = ngettext("Too many requests. Please try again in %(num)d second.",
+                               "Too many requests. Please try again in %(num)d seconds.",
+                               retry_after)
         elif wants_json() and e.description and e.code not in (404, 500):
             message = e.description
         return _error_response(e.code or 500, message, retry_after)

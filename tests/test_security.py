@@ -39,7 +39,7 @@ def good_login(client, user, **kwargs):
 
 
 def seconds_in_message(text: str) -> int:
-    found = re.search(r"try again in (\d+) seconds", text, re.IGNORECASE)
+    found = re.search(r"try again in (\d+) seconds?\b", text, re.IGNORECASE)
     assert found, text
     return int(found.group(1))
 
@@ -59,6 +59,22 @@ def limits_on(app_config):
 @pytest.fixture
 def event(app):
     return factories.event(capacity=10_000)
+
+
+def test_the_429_message_counts_seconds_in_english_and_japanese(app, monkeypatch):
+    from flask import abort
+
+    import eventapp.web
+
+    app.add_url_rule("/busy", "busy", lambda: abort(429))
+    app.add_url_rule("/api/v1/busy", "api_busy", lambda: abort(429))
+    client = app.test_client()
+    for seconds, english in ((1, "try again in 1 second."), (42, "try again in 42 seconds.")):
+        monkeypatch.setattr(eventapp.web, "retry_after_seconds", lambda s=seconds: s)
+        body = client.get("/api/v1/busy").get_json()
+        assert english in body["message"] and body["retry_after"] == seconds
+        page = client.get("/busy", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+        assert f"{seconds}秒後にもう一度お試しください" in page
 
 
 # -- staff login: per address, failures only ----------------------------------------
