@@ -284,12 +284,19 @@ class _Sender:
             if self.waiting:
                 return
             self.waiting = True
-        self.executor.submit(self._run, app)
+        try:
+            self.executor.submit(self._run, app)
+        except RuntimeError:  # the process is shutting down: the next start sends them
+            with self.lock:
+                self.waiting = False
 
     def _run(self, app) -> None:
         with self.lock:
             self.waiting = False
-        _send_due(app)
+        try:
+            _send_due(app)
+        except Exception:  # e.g. the database is unreachable: the messages stay queued
+            log.exception("Sending queued e-mail failed; it is retried with the next run")
 
 
 def send_queued() -> None:
