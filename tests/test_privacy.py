@@ -174,6 +174,26 @@ def test_anonymising_keeps_the_figures_and_removes_every_personal_string(
     assert "already been anonymised" in again.get_data(as_text=True)
 
 
+def test_an_anonymised_event_takes_no_new_personal_data(app, client, organiser,
+                                                        organiser_token):
+    from eventapp.privacy.services import anonymise_event
+
+    event = factories.event()
+    factories.registration(event, name="Aiko Tanaka", email="aiko@example.org")
+    end_event(event)
+    anonymise_event(event, organiser)
+    db.session.commit()
+    response = client.post(f"/api/v1/events/{event.id}/registrations", json={
+        "name": "Late Entry", "email": "late@example.org", "category": "guest",
+        "language": "en"}, headers=bearer(organiser_token))
+    assert response.status_code == 422
+    assert "anonymised" in response.get_json()["fields"]["event"]
+    db.session.rollback()
+    names = db.session.execute(db.select(Registration.name)
+                               .where(Registration.event_id == event.id)).scalars().all()
+    assert len(names) == 1 and "Late Entry" not in names and "Aiko Tanaka" not in names
+
+
 def test_anonymising_waits_for_the_end_of_the_event(app, organiser_client):
     event = factories.event()
     factories.registration(event, name="Aiko Tanaka", email="aiko@example.org")

@@ -472,6 +472,9 @@ def import_report(event_id, token):
                 db.session.rollback()
                 flash(_("The import could not be saved, so nothing was imported. "
                         "Please try again."), "error")
+            except ValidationErrors as errors:  # e.g. the event was anonymised meanwhile
+                db.session.rollback()
+                flash(" ".join(errors.fields.values()), "error")
             else:
                 if form.notify.data:
                     _send_queued(result.confirmed + result.waitlisted)

@@ -47,14 +47,16 @@ class Outcome:
 
 
 def lock_event(event_id: int) -> Event:
-    """Starts the write transaction and holds the event until commit. The capacity is
-    read under the lock; the event's other loaded attributes stay as they are."""
+    """Starts the write transaction and holds the event until commit. The capacity and
+    whether the event was anonymised are read under the lock; the event's other loaded
+    attributes stay as they are."""
     begin_write()
-    capacity = db.session.execute(
-        db.select(Event.capacity).where(Event.id == event_id).with_for_update()
-    ).scalar_one()
+    capacity, anonymised_at = db.session.execute(
+        db.select(Event.capacity, Event.anonymised_at).where(Event.id == event_id)
+        .with_for_update()).one()
     event = db.session.get(Event, event_id)
     set_committed_value(event, "capacity", capacity)
+    set_committed_value(event, "anonymised_at", anonymised_at)
     return event
 
 
@@ -167,6 +169,10 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
     the first bad row); an e-mail already active is found, not duplicated."""
     cleaned = [validate(event, data, public=public) for data in rows]
     event = lock_event(event.id)
+    if event.anonymised_at is not None:
+        # Its personal data was erased for good: new personal data has no place there.
+        raise ValidationErrors({"event": "This event was anonymised; it takes no new "
+                                         "registrations."})
     known = {r.email: r for r in db.session.execute(
         db.select(Registration).where(
             Registration.event_id == event.id,
