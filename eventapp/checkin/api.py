@@ -141,8 +141,7 @@ def _admit_with_token(event_id: int, code: str) -> services.Answer | None:
     secret = bearer_secret()
     if secret is None:
         return None
-    user, answer = services.admit_code_with_token(event_id, code, secret, _device(),
-                                                  ALL_STAFF)
+    user, answer = services.admit_code_with_token(event_id, code, secret, _device())
     if user is not None:
         g.api_user = user
     return answer

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer
 
+from ..auth.access import ALL_STAFF
 from ..auth.services import USER_BY_TOKEN, TokenUser
 from ..database import begin_write, utcnow
 from ..events.services import confirmed_count
@@ -188,10 +189,10 @@ _LOG = ScanLog.__table__.insert()
 _EVENT_EXISTS = db.select(_EVENT.c.id).where(_EVENT.c.id == db.bindparam("event_id"))
 
 
-def _token_admission_statement():
+def _token_admission_statement(roles: tuple[str, ...]):
     """PostgreSQL: the door's common case as ONE statement. The token's staff member
     (`scanner`), the conditional UPDATE that admits the code (`admitted`, only when the
-    token is valid and of a role in :roles) and the scan-log INSERT (`logged`) are
+    token is valid and its staff member has one of `roles`) and the scan-log INSERT (`logged`) are
     data-modifying CTEs, atomic together. The row that comes back is the staff member,
     with the admitted registration's door card, or NULLs when nothing was admitted; no
     row means the token is unknown or revoked. Being one statement, it runs as its own
@@ -206,7 +207,7 @@ def _token_admission_statement():
                _REG.c.event_id == db.bindparam("in_event_id"),
                _REG.c.status == Status.CONFIRMED.value, _REG.c.checked_in_at.is_(None),
                db.exists(db.select(scanner.c.id).where(
-                   scanner.c.role.in_(db.bindparam("roles", expanding=True)))))
+                   db.or_(*(scanner.c.role == role for role in roles)))))
         .values(checked_in_at=now,
                 checked_in_by_id=db.select(scanner.c.id).scalar_subquery())
         .returning(_REG.c.id, _REG.c.event_id, _REG.c.name, _REG.c.name_kana,
@@ -232,7 +233,7 @@ def _token_admission_statement():
         .add_cte(logged))
 
 
-_ADMIT_WITH_TOKEN = _token_admission_statement()
+_ADMIT_WITH_TOKEN = _token_admission_statement(ALL_STAFF)
 
 
 def _connection():
@@ -316,13 +317,13 @@ def check_in_code(event_id: int, text: str, scanner: Scanner, method: str = "cod
                            method=method, code=code)
 
 
-def admit_code_with_token(event_id: int, text: str, token_secret: str, device: str,
-                          roles) -> tuple[TokenUser | None, Answer | None]:
+def admit_code_with_token(event_id: int, text: str, token_secret: str,
+                          device: str) -> tuple[TokenUser | None, Answer | None]:
     """The door's hot path on PostgreSQL: a code sent with an API token, checked in by
     one statement (see _token_admission_statement). Returns the token's staff member
     (None when unknown, or when this path does not apply) and the answer when the code
     was admitted. Anything else (a repeat, another event, not confirmed, an unknown
-    code, a role that may not scan) changed nothing: the caller then takes the usual
+    code, a staff role that may not scan) changed nothing: the caller then takes the usual
     path, which checks, explains and logs it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None, None
@@ -333,8 +334,7 @@ def admit_code_with_token(event_id: int, text: str, token_secret: str, device: s
     row = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
         _ADMIT_WITH_TOKEN, {
             "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
-            "now": now, "device": printable(device, _LOG_DEVICE_LENGTH), "roles": list(roles),
-        }).first()
+            "now": now, "device": printable(device, _LOG_DEVICE_LENGTH)}).first()
     db.session.commit()  # hands the autocommit connection back; what follows is a transaction
     if row is None:
         return None, None
