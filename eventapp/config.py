@@ -37,7 +37,9 @@ def load_secret_key(instance_path: str) -> str:
 
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No ping per request: database.py replaces a PostgreSQL connection the server
+    # closed when it is taken from the pool (SQLite connections do not go stale).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "LANGUAGES": {"en": "English", "ja": "日本語"},

@@ -4,11 +4,13 @@ The listeners are registered once, at import, on the Engine class (not inside
 create_app, where they would pile up in tests). They only touch SQLite connections.
 """
 
+import select
 import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -29,6 +31,24 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "checkout")
+def _drop_dead_postgres_connections(dbapi_connection, _record, _proxy):
+    """A pooled PostgreSQL connection whose server went away (a restart, a terminated
+    backend) is replaced before use, without a ping round trip per request: an idle
+    connection's socket has nothing to read unless the server sent its goodbye or
+    closed it. SQLAlchemy then takes another connection from the pool (or opens one)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("connection closed")
+    readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    if readable:
+        raise DisconnectionError("the server closed or is closing the connection")
 
 
 @event.listens_for(Engine, "begin")

@@ -502,3 +502,32 @@ def test_a_runaway_scanner_is_rate_limited_per_token(tight_limit, client, event,
     assert limited.get_json()["error"] == "rate_limited" and limited.headers["Retry-After"]
     # Another scanner (token) at the same venue address is not held up.
     assert scan(client, event, other_token, guests[0].checkin_code).status_code == 200
+
+
+def test_a_connection_the_database_closed_is_replaced_before_the_next_scan(
+        client, event, guest, door_token):
+    """A database restart or a terminated backend leaves a dead connection in the pool;
+    the next scan must not fail on it (there is no ping per request)."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite connections do not go stale")
+    db.session.remove()
+    db.engine.dispose()
+    with db.engine.connect() as conn:  # the pool's one connection, back to it idle
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    # Autocommit: pg_stat_activity is a snapshot per transaction.
+    other = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    with other.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        deadline = time.monotonic() + 10
+        while conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                           {"pid": pid}).scalar_one():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    other.dispose()
+    response = scan(client, event, door_token, guest.checkin_code)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert fresh(guest).checked_in_at is not None
