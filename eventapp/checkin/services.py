@@ -18,6 +18,7 @@ Callers commit (and then call mail.send_queued() after a walk-in).
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import Integer
 
 from ..auth.access import ALL_STAFF
@@ -236,6 +237,16 @@ def _token_admission_statement(roles: tuple[str, ...]):
 _ADMIT_WITH_TOKEN = _token_admission_statement(ALL_STAFF)
 
 
+def _autocommit_engine():
+    """The app's engine with its connections in autocommit (it shares the engine's
+    pool), made once per app."""
+    extensions = current_app.extensions
+    if "checkin_autocommit_engine" not in extensions:
+        extensions["checkin_autocommit_engine"] = db.engine.execution_options(
+            isolation_level="AUTOCOMMIT")
+    return extensions["checkin_autocommit_engine"]
+
+
 def _connection():
     """Starts the write transaction (BEGIN IMMEDIATE on SQLite) and returns the session's
     connection. The hot path executes its Core statements on it directly, skipping the
@@ -331,11 +342,12 @@ def admit_code_with_token(event_id: int, text: str, token_secret: str,
     if not plausible_code(code):
         return None, None
     now = utcnow()
-    row = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
-        _ADMIT_WITH_TOKEN, {
+    # Outside the ORM session (which has nothing to do here), on a pool connection in
+    # autocommit: the statement commits on its own before the answer leaves.
+    with _autocommit_engine().connect() as conn:
+        row = conn.execute(_ADMIT_WITH_TOKEN, {
             "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
             "now": now, "device": printable(device, _LOG_DEVICE_LENGTH)}).first()
-    db.session.commit()  # hands the autocommit connection back; what follows is a transaction
     if row is None:
         return None, None
     user = TokenUser(row.staff_id, row.staff_email, row.staff_name, row.staff_role)
