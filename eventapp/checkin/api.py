@@ -207,14 +207,14 @@ def _check_in(event_id):
     if body_error is not None:
         return body_error
     code, registration_id = parsed
-    try:
-        if answer is None:
+    if answer is None:  # (an admission by the one statement is committed already)
+        try:
             answer = (services.check_in_code(event_id, code, scanner) if code is not None
                       else services.check_in_registration(event_id, registration_id, scanner))
-    except services.EventMissing:
-        db.session.rollback()
-        return _answer(404, "not_found", "There is no event with this id.", None)
-    db.session.commit()
+        except services.EventMissing:
+            db.session.rollback()
+            return _answer(404, "not_found", "There is no event with this id.", None)
+        db.session.commit()
     body = answer_json(answer)
     if answer.result == ScanResult.UNKNOWN_CODE:
         body |= {"error": "not_found",
