@@ -220,7 +220,7 @@ def run() -> str:
         f"{machine()}; the load generator runs on the same machine. The check-in API "
         "checks the token, admits the code with one conditional UPDATE that returns "
         "what the answer shows, writes the scan log and commits: on SQLite three "
-        "statements inside BEGIN IMMEDIATE ... COMMIT, on PostgreSQL one statement "
+        "statements inside BEGIN IMMEDIATE ... COMMIT, on PostgreSQL one statement in autocommit "
         "(the token check, the UPDATE and the log INSERT as data-modifying CTEs). "
         "The baseline is "
         "a bare Flask endpoint doing only `UPDATE registrations SET checked_in_at = ... "

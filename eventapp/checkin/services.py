@@ -15,7 +15,6 @@ outcome updates nothing and is explained by reading the row in the same transact
 Callers commit (and then call mail.send_queued() after a walk-in).
 """
 
-import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -194,8 +193,8 @@ _EVENT_EXISTS = db.select(_EVENT.c.id).where(_EVENT.c.id == db.bindparam("event_
 def _token_admission_statement(roles: tuple[str, ...]):
     """PostgreSQL: the door's common case as ONE statement. The token's staff member
     (`scanner`), the conditional UPDATE that admits the code (`admitted`, only when the
-    token is valid and its staff member has one of `roles`) and the scan-log INSERT (`logged`) are
-    data-modifying CTEs, atomic together. The row that comes back is the staff member,
+    token is valid and its staff member has one of `roles`) and the scan-log INSERT
+    (`logged`) are data-modifying CTEs, atomic together. The row that comes back is the staff member,
     with the admitted registration's door card, or NULLs when nothing was admitted; no
     row means the token is unknown or revoked. Being one statement, it runs as its own
     transaction (autocommit: no BEGIN and COMMIT round trips); when the answer leaves,
@@ -238,25 +237,25 @@ def _token_admission_statement(roles: tuple[str, ...]):
 _ADMIT_WITH_TOKEN = _token_admission_statement(ALL_STAFF)
 
 
-@functools.cache
-def _admission_sql(dialect) -> tuple[str, dict]:
-    """_ADMIT_WITH_TOKEN as the driver's SQL and the values of its constant parameters,
-    compiled once. The hot path runs it on the driver's connection (SQLAlchemy still
-    lends and takes back the connection): per scan, SQLAlchemy's execution and result
-    machinery cost a sixth of the whole request."""
-    compiled = _ADMIT_WITH_TOKEN.compile(dialect=dialect)
-    return compiled.string, {name: value for name, value in compiled.params.items()
-                             if value is not None}
+@dataclass(frozen=True)
+class _Admission:
+    engine: object  # the app's engine with its connections in autocommit (same pool)
+    sql: str  # _ADMIT_WITH_TOKEN compiled for the driver
+    constants: dict  # the values of its constant parameters
 
 
-def _autocommit_engine():
-    """The app's engine with its connections in autocommit (it shares the engine's
-    pool), made once per app."""
+def _admission() -> _Admission:
+    """Made once per app. The hot path runs the compiled statement on the driver's
+    connection (SQLAlchemy still lends and takes back the connection): per scan,
+    SQLAlchemy's execution and result machinery cost a fifth of the request's CPU."""
     extensions = current_app.extensions
-    if "checkin_autocommit_engine" not in extensions:
-        extensions["checkin_autocommit_engine"] = db.engine.execution_options(
-            isolation_level="AUTOCOMMIT")
-    return extensions["checkin_autocommit_engine"]
+    if "checkin_admission" not in extensions:
+        engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        compiled = _ADMIT_WITH_TOKEN.compile(dialect=engine.dialect)
+        extensions["checkin_admission"] = _Admission(
+            engine, compiled.string,
+            {name: value for name, value in compiled.params.items() if value is not None})
+    return extensions["checkin_admission"]
 
 
 def _connection():
@@ -346,8 +345,8 @@ def admit_code_with_token(event_id: int, text: str, token_secret: str,
     one statement (see _token_admission_statement). Returns the token's staff member
     (None when unknown, or when this path does not apply) and the answer when the code
     was admitted. Anything else (a repeat, another event, not confirmed, an unknown
-    code, a staff role that may not scan) changed nothing: the caller then takes the usual
-    path, which checks, explains and logs it."""
+    code, a staff role that may not scan) changed nothing: the caller then takes the
+    usual path, which checks, explains and logs it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None, None
     code = normalise_code(text) if len(text) <= MAX_CODE_TEXT else ""
@@ -356,9 +355,9 @@ def admit_code_with_token(event_id: int, text: str, token_secret: str,
     now = utcnow()
     # Outside the ORM session (which has nothing to do here), on a pool connection in
     # autocommit: the statement commits on its own before the answer leaves.
-    with _autocommit_engine().connect() as conn:
-        sql, constants = _admission_sql(conn.dialect)
-        row = conn.connection.driver_connection.execute(sql, constants | {
+    admission = _admission()
+    with admission.engine.connect() as conn:
+        row = conn.connection.driver_connection.execute(admission.sql, admission.constants | {
             "token_hash": hash_token(token_secret), "code": code, "in_event_id": event_id,
             "now": now, "device": printable(device, _LOG_DEVICE_LENGTH)}).fetchone()
     if row is None:
