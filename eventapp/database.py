@@ -1,7 +1,8 @@
 """Database engine behaviour shared by every app instance.
 
 The listeners are registered once, at import, on the Engine class (not inside
-create_app, where they would pile up in tests). They only touch SQLite connections.
+create_app, where they would pile up in tests). Each touches only the connections of
+its database: SQLite's settings and transactions, PostgreSQL's stale connections.
 """
 
 import select
@@ -46,8 +47,9 @@ def _drop_dead_postgres_connections(dbapi_connection, _record, _proxy):
         return
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("connection closed")
-    readable, _, _ = select.select([pgconn.socket], [], [], 0)
-    if readable:
+    poller = select.poll()  # (select.select fails on descriptors above 1023)
+    poller.register(pgconn.socket, select.POLLIN)
+    if poller.poll(0):
         raise DisconnectionError("the server closed or is closing the connection")
 
 
