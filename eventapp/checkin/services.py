@@ -194,9 +194,9 @@ def _token_admission_statement(roles: tuple[str, ...]):
     """PostgreSQL: the door's common case as ONE statement. The token's staff member
     (`scanner`), the conditional UPDATE that admits the code (`admitted`, only when the
     token is valid and its staff member has one of `roles`) and the scan-log INSERT
-    (`logged`) are data-modifying CTEs, atomic together. The row that comes back is the staff member,
-    with the admitted registration's door card, or NULLs when nothing was admitted; no
-    row means the token is unknown or revoked. Being one statement, it runs as its own
+    (`logged`) are data-modifying CTEs, atomic together. The row that comes back is the
+    staff member, with the admitted registration's door card, or NULLs when nothing was
+    admitted; no row means the token is unknown or revoked. Being one statement, it runs as its own
     transaction (autocommit: no BEGIN and COMMIT round trips); when the answer leaves,
     it is committed. SQLite has no data-modifying CTEs: there the same steps are
     separate statements of one transaction."""
