@@ -76,12 +76,13 @@ def _register_blueprints(app: Flask) -> None:
     from .privacy import views as privacy_views
     from .registration import api as registration_api
     from .registration import desk as registration_desk
+    from .registration import import_views as registration_imports
     from .registration import views as registration_views
     from .reports import api as reports_api
     from .reports import views as reports_views
 
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
-                   registration_desk,
+                   registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
                    reports_views, reports_api, privacy_views):
         app.register_blueprint(module.bp)

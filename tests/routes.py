@@ -491,7 +491,7 @@ def _retry_all(w, e, m, _role):
     return Call(e, m, {"event_id": w.event.id}, form={})
 
 
-@builds("desk.import_upload")
+@builds("imports.upload")
 def _import_upload(w, e, m, _role):
     call = Call(e, m, {"event_id": w.event.id})
     if m == "POST":
@@ -500,9 +500,9 @@ def _import_upload(w, e, m, _role):
     return call
 
 
-@builds("desk.import_report", "desk.import_done")
+@builds("imports.report", "imports.done")
 def _import_report(w, e, m, _role):
-    token = w.import_token(done=e == "desk.import_done")
+    token = w.import_token(done=e == "imports.done")
     call = Call(e, m, {"event_id": w.event.id, "token": token})
     if m == "POST":
         call.form = {"mode": "all"}

@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify
 
 from ..auth.access import api_roles
 from ..events import services as event_services
+from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Event, Role
 from . import serializers
@@ -73,5 +74,5 @@ def create_event():
 @bp.get("/events/<int:event_id>")
 @api_roles(ORGANISER, DOOR)
 def get_event(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     return jsonify(serializers.event_detail(event))

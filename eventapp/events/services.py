@@ -1,4 +1,8 @@
-"""Events, their categories, technology areas and agenda."""
+"""Events, their categories, technology areas and agenda; loading and locking an event.
+
+Every feature that works on one event loads it with `event_or_404` and, when it is about
+to change seats, the schedule or personal data, takes `lock_event` first.
+"""
 
 import re
 import unicodedata
@@ -6,7 +10,9 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from ..database import utcnow
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..database import begin_write, utcnow
 from ..extensions import db
 from ..models import (
     AgendaItem,
@@ -127,6 +133,27 @@ def list_events(upcoming_only: bool = False, listed_only: bool = False) -> list[
     if listed_only:
         query = query.where(Event.listed.is_(True))
     return list(db.session.execute(query).scalars())
+
+
+def event_or_404(event_id: int) -> Event:
+    """The event of a URL. Ids beyond the database's integer never get here: the
+    `int` URL converter (urls.IdConverter) reads them as 0, which is no event."""
+    return db.get_or_404(Event, event_id)
+
+
+def lock_event(event_id: int) -> Event:
+    """Starts the write transaction and holds the event until commit (BEGIN IMMEDIATE
+    on SQLite, SELECT ... FOR UPDATE on PostgreSQL). The capacity and whether the
+    event was anonymised are read under the lock; the event's other loaded attributes
+    stay as they are."""
+    begin_write()
+    capacity, anonymised_at = db.session.execute(
+        db.select(Event.capacity, Event.anonymised_at).where(Event.id == event_id)
+        .with_for_update()).one()
+    event = db.session.get(Event, event_id)
+    set_committed_value(event, "capacity", capacity)
+    set_committed_value(event, "anonymised_at", anonymised_at)
+    return event
 
 
 def confirmed_count(event_id: int) -> int:

@@ -10,7 +10,7 @@ from ..auth.access import door_required, organiser_required
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Category, Event
-from ..registration.services import capacity_changed, lock_event
+from ..registration.services import capacity_changed
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
 from .forms import CategoryForm, EventForm
@@ -120,10 +120,10 @@ def create():
 @bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = services.event_or_404(event_id)
     form = EventForm()
     if form.validate_on_submit():
-        lock_event(event.id)  # the capacity may change: seats and waitlist move together
+        services.lock_event(event.id)  # the capacity may change: seats and waitlist move together
         if _save_event_form(form, event) is not None:
             promoted = capacity_changed(event)
             db.session.commit()
@@ -162,7 +162,7 @@ def _fill_form(form: EventForm, event: Event) -> None:
 @bp.route("/manage/events/<int:event_id>")
 @organiser_required
 def dashboard(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = services.event_or_404(event_id)
     return render_template("events/dashboard.html", event=event,
                            confirmed=services.confirmed_count(event.id),
                            state=services.registration_state(event),
@@ -172,7 +172,7 @@ def dashboard(event_id):
 @bp.route("/manage/events/<int:event_id>/categories", methods=["GET", "POST"])
 @organiser_required
 def categories(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = services.event_or_404(event_id)
     form = CategoryForm(prefix="new")
     if form.validate_on_submit():
         try:
@@ -194,7 +194,7 @@ def categories(event_id):
 @bp.route("/manage/events/<int:event_id>/categories/<int:category_id>", methods=["POST"])
 @organiser_required
 def category_update(event_id, category_id):
-    event = db.get_or_404(Event, event_id)
+    event = services.event_or_404(event_id)
     category = db.get_or_404(Category, category_id)
     if category.event_id != event.id:
         abort(404)

@@ -1,10 +1,11 @@
 """API v1: networking calls (the schedule: generate, publish, list)."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..api.parsing import Fields, json_object, paged
 from ..api.serializers import iso
 from ..auth.access import api_roles
+from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Event, Meeting, Role
 from . import services
@@ -13,8 +14,6 @@ from .wording import Wording
 
 bp = Blueprint("networking_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-MAX_ID = 2**31 - 1
 
 
 def meeting_json(meeting: Meeting, event: Event, wording: Wording) -> dict:
@@ -28,12 +27,6 @@ def meeting_json(meeting: Meeting, event: Event, wording: Wording) -> dict:
     }
 
 
-def _networking_event(event_id: int) -> Event:
-    if event_id > MAX_ID:
-        abort(404)
-    return db.get_or_404(Event, event_id)
-
-
 def _no_networking():
     return jsonify(error="no_networking",
                    message="This event has no networking session: set one up first."), 409
@@ -42,7 +35,7 @@ def _no_networking():
 @bp.post("/events/<int:event_id>/networking/schedule")
 @api_roles(Role.ORGANISER)
 def schedule(event_id):
-    event = _networking_event(event_id)
+    event = event_or_404(event_id)
     data = json_object() if request.get_data() else {}
     fields = Fields(data)
     only_checked_in = fields.boolean("only_checked_in")
@@ -64,7 +57,7 @@ def schedule(event_id):
 @bp.post("/events/<int:event_id>/networking/publish")
 @api_roles(Role.ORGANISER)
 def publish(event_id):
-    event = _networking_event(event_id)
+    event = event_or_404(event_id)
     if not event.has_networking:
         return _no_networking()
     try:
@@ -82,7 +75,7 @@ def publish(event_id):
 @bp.get("/events/<int:event_id>/networking/meetings")
 @api_roles(Role.ORGANISER)
 def meetings(event_id):
-    event = _networking_event(event_id)
+    event = event_or_404(event_id)
     if not event.has_networking:
         return _no_networking()
     query = paged(db.select(Meeting).where(Meeting.event_id == event.id)

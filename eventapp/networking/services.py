@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import mail
 from ..database import begin_write, utcnow
+from ..events.services import lock_event
 from ..extensions import db
 from ..models import (
     Category,
@@ -24,7 +25,6 @@ from ..models import (
     RequestStatus,
     Status,
 )
-from ..registration.services import lock_event
 from . import matching
 
 MAIL_COMPOSER = "networking"

@@ -15,12 +15,13 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ..auth.access import organiser_required
-from ..events.services import localized
+from ..events.services import event_or_404, localized
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Registration
 from ..registration.services import by_token
 from ..registration.views import link_not_valid
+from ..urls import MAX_ID
 from . import pages, services
 from .calendar import agenda_calendar
 from .emails import send_queued
@@ -28,7 +29,6 @@ from .wording import Wording
 
 bp = Blueprint("networking", __name__)
 
-MAX_ID = 2**31 - 1
 
 
 def error_messages() -> dict[str, str]:
@@ -177,12 +177,6 @@ def agenda_ics(token):
 
 # -- organiser ----------------------------------------------------------------------------
 
-def _event_or_404(event_id: int) -> Event:
-    if event_id > MAX_ID:
-        abort(404)
-    return db.get_or_404(Event, event_id)
-
-
 def _to_organiser(event: Event, only_checked_in: bool = False, anchor: str = ""):
     args = {"only_checked_in": 1} if only_checked_in else {}
     return redirect(url_for("networking.organiser", event_id=event.id, **args) + anchor)
@@ -196,7 +190,7 @@ def _kept_filter() -> bool:
 @bp.route("/manage/events/<int:event_id>/networking")
 @organiser_required
 def organiser(event_id):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     only_checked_in = request.args.get("only_checked_in") == "1"
     return render_template(
         "networking/organiser.html", event=event,
@@ -207,7 +201,7 @@ def organiser(event_id):
 @bp.route("/manage/events/<int:event_id>/networking/plan")
 @organiser_required
 def table_plan(event_id):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     if not event.has_networking:
         abort(404)
     wording = Wording(event, current_language())
@@ -221,7 +215,7 @@ def table_plan(event_id):
 @bp.post("/manage/events/<int:event_id>/networking/generate")
 @organiser_required
 def generate(event_id):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     only_checked_in = bool(request.form.get("only_checked_in"))
     try:
         result = services.generate_schedule(event.id, only_checked_in)
@@ -238,7 +232,7 @@ def generate(event_id):
 @bp.post("/manage/events/<int:event_id>/networking/publish")
 @organiser_required
 def publish(event_id):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     try:
         result = services.publish(event.id)
     except services.NetworkingError as e:
@@ -256,7 +250,7 @@ def publish(event_id):
          "<any(lock, unlock):action>")
 @organiser_required
 def lock(event_id, meeting_id, action):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     try:
         services.set_locked(event.id, meeting_id, action == "lock")
     except services.NetworkingError as e:
@@ -271,7 +265,7 @@ def lock(event_id, meeting_id, action):
 @bp.post("/manage/events/<int:event_id>/networking/meetings/<int:meeting_id>/delete")
 @organiser_required
 def delete(event_id, meeting_id):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     try:
         services.delete_meeting(event.id, meeting_id)
     except services.NetworkingError as e:

@@ -24,6 +24,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..database import utcnow
+from ..events.services import lock_event
 from ..extensions import db
 from ..models import (
     Event,
@@ -86,7 +87,7 @@ def _delete_emails(condition) -> list[int]:
 def anonymise_event(event: Event, by: StaffUser) -> Erased:
     """Irreversible; only once the event has ended. Takes the event lock, so no
     registration, cancellation or capacity change runs at the same time."""
-    event = registration_services.lock_event(event.id)
+    event = lock_event(event.id)
     db.session.refresh(event, ["anonymised_at", "ends_at"])
     if event.anonymised_at is not None:
         raise PrivacyError("already_anonymised", "This event is already anonymised.")
@@ -128,7 +129,7 @@ def delete_registration_data(reg: Registration) -> Erased:
     if reg.is_active:
         registration_services.transition(reg, "cancel", notify=False)
     else:
-        registration_services.lock_event(reg.event_id)
+        lock_event(reg.event_id)
     db.session.flush()
     db.session.execute(db.update(Registration),
                        [_erased_values(reg.id, DELETED_NAME, "")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import mail
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
+from ..events.services import event_or_404
 from ..extensions import db
 from ..models import Event
 from ..registration.views import registration_or_404
@@ -27,7 +28,7 @@ def error_messages() -> dict[str, str]:
 @bp.route("/manage/events/<int:event_id>/anonymise", methods=["GET", "POST"])
 @organiser_required
 def anonymise_event(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     form = AnonymiseForm()
     if form.validate_on_submit():
         try:

@@ -5,8 +5,9 @@ from flask import Blueprint, abort, jsonify, request
 from .. import mail
 from ..api.parsing import Fields, json_object, paged, query_args
 from ..auth.access import api_roles, api_user
+from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Event, Registration, Role, Status
+from ..models import Registration, Role, Status
 from . import queries, services
 from .serializers import registration_door_json, registration_json
 
@@ -46,7 +47,7 @@ def _event_registration(event_id: int, registration_id: int) -> Registration:
 @bp.post("/events/<int:event_id>/registrations")
 @api_roles(Role.ORGANISER)
 def create(event_id):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     data = parse_registration(json_object())
     notify = data.pop("notify")
     outcome = services.register(event, data, source="import", notify=notify,
@@ -66,7 +67,7 @@ def create(event_id):
 @bp.get("/events/<int:event_id>/registrations")
 @api_roles(Role.ORGANISER, Role.DOOR)
 def list_registrations(event_id):
-    db.get_or_404(Event, event_id)
+    event_or_404(event_id)
     args = query_args()
     status = args.string("status", max_length=16) or None
     q = args.string("q", max_length=200)

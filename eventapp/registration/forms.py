@@ -44,10 +44,6 @@ class RegistrationForm(FlaskForm):
                                              "register."))])
 
 
-PROFILE_ONLY = ("technologies_offered", "target_countries", "technology_needs",
-                "networking_opt_in")
-
-
 def build_form(event: Event, category: Category, language: str, *, editing=False, **kwargs):
     """A RegistrationForm with the fields of this category only, labelled for its side."""
     form = RegistrationForm(**kwargs)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from ..events.services import lock_event
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Event, Registration, Status
 from ..validation import ValidationErrors
@@ -352,7 +353,7 @@ def run_import(event: Event, rows: list[ImportRow], *, notify: bool) -> ImportRe
     The event is locked first, then the rows are checked again, so the duplicate check
     and the capacity count stay true until the commit."""
     started = time.perf_counter()
-    event = services.lock_event(event.id)
+    event = lock_event(event.id)
     result = ImportResult()
     valid = []
     for row in check_rows(event, rows):

@@ -1,7 +1,10 @@
-"""Finding registrations: search by name, kana reading, organisation or e-mail."""
+"""Finding registrations: search by name, kana reading, organisation or e-mail, and
+the figures and lists the organiser's desk shows."""
+
+from flask import abort
 
 from ..extensions import db
-from ..models import Category, Registration
+from ..models import Category, EmailStatus, Event, OutboundEmail, Registration, Status
 
 
 def sort_key():
@@ -32,3 +35,83 @@ def search(event_id: int, *, q: str = "", status: str | None = None,
         query = query.where(Registration.checked_in_at.is_not(None) if checked_in
                             else Registration.checked_in_at.is_(None))
     return query.order_by(sort_key(), Registration.id)
+
+# -- what the organiser's desk shows ----------------------------------------------------
+
+def status_counts(event_id: int) -> dict[str, int]:
+    """Registrations per status, plus `checked_in`."""
+    rows = db.session.execute(
+        db.select(Registration.status, db.func.count(), db.func.count(Registration.checked_in_at))
+        .where(Registration.event_id == event_id).group_by(Registration.status)).all()
+    counts = {status.value: 0 for status in Status} | {s: n for s, n, _c in rows}
+    counts["checked_in"] = sum(c for _s, _n, c in rows)
+    return counts
+
+
+def waitlist_ids(event_id: int) -> list[int]:
+    """In the order promote_from_waitlist takes them."""
+    return list(db.session.execute(
+        db.select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == Status.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)).scalars())
+
+
+def event_countries(event_id: int) -> list[str]:
+    return list(db.session.execute(
+        db.select(Registration.country).distinct()
+        .where(Registration.event_id == event_id, Registration.country.is_not(None))
+    ).scalars())
+
+
+def registrations_by_id(event_id: int, ids: list[int]) -> list[Registration]:
+    """The event's registrations among `ids`, in list order (others are ignored)."""
+    return list(db.session.execute(
+        db.select(Registration).where(Registration.event_id == event_id,
+                                      Registration.id.in_(ids))
+        .order_by(sort_key(), Registration.id)).scalars())
+
+
+def emails_of(reg: Registration) -> list[OutboundEmail]:
+    """Every message to this registration, newest first."""
+    return list(db.session.execute(
+        db.select(OutboundEmail).where(OutboundEmail.registration_id == reg.id)
+        .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())).scalars())
+
+
+def _failed_emails_query(event_id: int):
+    return (db.select(OutboundEmail)
+            .where(OutboundEmail.event_id == event_id,
+                   OutboundEmail.status == EmailStatus.FAILED)
+            .order_by(OutboundEmail.created_at, OutboundEmail.id))
+
+
+def failed_emails(event_id: int) -> list[OutboundEmail]:
+    return list(db.session.execute(_failed_emails_query(event_id)).scalars())
+
+
+def failed_email_count(event_id: int) -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(_failed_emails_query(event_id).subquery())
+    ).scalar_one()
+
+
+def names_of(registration_ids: set[int]) -> dict[int, str]:
+    if not registration_ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(Registration.id, Registration.name)
+        .where(Registration.id.in_(registration_ids))).all())
+
+
+def event_email_or_404(event: Event, email_id: int) -> OutboundEmail:
+    email = db.get_or_404(OutboundEmail, email_id)
+    if email.event_id != event.id:
+        abort(404)
+    return email
+
+
+def event_registration_or_404(event: Event, registration_id: int) -> Registration:
+    reg = db.get_or_404(Registration, registration_id)
+    if reg.event_id != event.id:
+        abort(404)
+    return reg

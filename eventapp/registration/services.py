@@ -3,18 +3,17 @@
 Integrity lives in the database transaction: every change that can take or free a
 seat first locks the event (BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on
 PostgreSQL), so counting confirmed seats and writing the new status are one atomic
-step even under a rush of simultaneous submissions. Callers commit, then call
-mail.send_queued().
+step even under a rush of simultaneous submissions. Callers commit; the e-mails queued
+here go out after the commit.
 """
 
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import mail
-from ..database import begin_write, utcnow
-from ..events.services import confirmed_count, registration_state
+from ..database import utcnow
+from ..events.services import confirmed_count, lock_event
 from ..extensions import db
 from ..i18n import is_country
 from ..models import (
@@ -23,7 +22,6 @@ from ..models import (
     Event,
     NetworkingSide,
     Registration,
-    StaffUser,
     Status,
     new_checkin_code,
 )
@@ -31,7 +29,6 @@ from ..urls import external_url
 from ..validation import UNSTORABLE, ValidationErrors, unstorable
 from .tickets import qr_png
 
-PROFILE_FIELDS = ("technologies_offered", "technology_needs", "target_countries")
 TEXT_LIMITS = {"name": 200, "name_kana": 200, "organisation": 300, "job_title": 200,
                "phone": 50}
 
@@ -44,20 +41,6 @@ class TransitionError(ValueError):
 class Outcome:
     registration: Registration
     created: bool
-
-
-def lock_event(event_id: int) -> Event:
-    """Starts the write transaction and holds the event until commit. The capacity and
-    whether the event was anonymised are read under the lock; the event's other loaded
-    attributes stay as they are."""
-    begin_write()
-    capacity, anonymised_at = db.session.execute(
-        db.select(Event.capacity, Event.anonymised_at).where(Event.id == event_id)
-        .with_for_update()).one()
-    event = db.session.get(Event, event_id)
-    set_committed_value(event, "capacity", capacity)
-    set_committed_value(event, "anonymised_at", anonymised_at)
-    return event
 
 
 def normalise_email(value: str) -> str:
@@ -237,7 +220,16 @@ TRANSITIONS = {
 }
 
 
-def transition(reg: Registration, action: str, notify: bool = True) -> Registration:
+@dataclass
+class Transition:
+    """What one status change did: the registration, and whom its freed seat
+    moved from the waitlist to confirmed."""
+
+    registration: Registration
+    promoted: list[Registration]
+
+
+def transition(reg: Registration, action: str, notify: bool = True) -> Transition:
     """The one way a registration changes status. Locks the event; frees seats
     promote the waitlist; a confirmation when full waitlists instead."""
     allowed_from, target = TRANSITIONS[action]
@@ -256,9 +248,10 @@ def transition(reg: Registration, action: str, notify: bool = True) -> Registrat
     if notify:
         _queue_status_email(reg, {"approve": reg.status, "promote": "promoted",
                                   "reject": "rejected", "cancel": "cancelled"}[action])
+    promoted = []
     if was_confirmed and reg.status != Status.CONFIRMED:
-        promote_from_waitlist(event)
-    return reg
+        promoted = promote_from_waitlist(event)
+    return Transition(reg, promoted)
 
 
 def capacity_changed(event: Event) -> list[Registration]:
@@ -295,10 +288,3 @@ def by_token(token: str) -> Registration | None:
                                       Registration.erased_at.is_(None))
     ).scalar_one_or_none()
 
-
-def signup_open(event: Event) -> bool:
-    return registration_state(event) == "open"
-
-
-def staff_name(user: StaffUser | None) -> str:
-    return user.display_name if user else ""

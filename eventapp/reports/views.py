@@ -5,7 +5,6 @@ from tempfile import SpooledTemporaryFile
 from flask import (
     Blueprint,
     Response,
-    abort,
     jsonify,
     render_template,
     send_file,
@@ -13,21 +12,12 @@ from flask import (
 )
 
 from ..auth.access import organiser_required, session_or_token
-from ..extensions import db
+from ..events.services import event_or_404
 from ..i18n import current_language
 from ..models import Event, Role
 from . import charts, exports, narrative, services
 
 bp = Blueprint("reports", __name__)
-
-MAX_ID = 2**31 - 1  # the database's integer; larger ids are simply unknown
-
-
-def event_or_404(event_id: int) -> Event:
-    if event_id > MAX_ID:
-        abort(404)
-    return db.get_or_404(Event, event_id)
-
 
 def _report_page(template: str, event_id: int, printed: bool = False):
     event = event_or_404(event_id)

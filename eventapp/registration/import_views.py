@@ -1,0 +1,116 @@
+"""The organiser's import of a list of registrations: upload, check every row, import.
+
+Nothing is imported until the organiser has seen the check; the parsed file waits in
+the instance folder under a token bound to the organiser and the event.
+"""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import mail
+from ..auth.access import organiser_required
+from ..events.services import confirmed_count, event_or_404
+from ..extensions import db
+from ..models import Event
+from ..validation import ValidationErrors
+from . import importing
+from .desk_forms import ImportConfirmForm, ImportUploadForm
+
+bp = Blueprint("imports", __name__, url_prefix="/manage/events/<int:event_id>/registrations")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    flash(_("The file is larger than %(mb)d MB. Split the list into smaller files.",
+            mb=limit_mb), "error")
+    event_id = (request.view_args or {}).get("event_id")
+    return redirect(url_for("imports.upload", event_id=event_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@organiser_required
+def upload(event_id):
+    event = event_or_404(event_id)
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = upload.filename or ""
+        try:
+            parsed = importing.parse_file(filename, upload.read())
+        except importing.ImportFileError as e:
+            form.file.errors.append(str(e))
+        else:
+            token = importing.save_pending(current_app.instance_path, event.id,
+                                           current_user.id, filename, parsed)
+            return redirect(url_for("imports.report", event_id=event.id, token=token))
+    return render_template("desk/import.html", event=event, form=form,
+                           columns=importing.COLUMNS), 422 if form.errors else 200
+
+
+def _pending_or_restart(event: Event, token: str):
+    payload = importing.load_pending(current_app.instance_path, token, event.id,
+                                     current_user.id)
+    if payload is None:
+        flash(_("This upload has expired or belongs to someone else. Please upload the "
+                "file again."), "error")
+    return payload
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@organiser_required
+def report(event_id, token):
+    event = event_or_404(event_id)
+    payload = _pending_or_restart(event, token)
+    if payload is None:
+        return redirect(url_for("imports.upload", event_id=event.id))
+    if "result" in payload:
+        return redirect(url_for("imports.done", event_id=event.id, token=token))
+    rows = importing.check_rows(event, importing.pending_rows(payload))
+    valid = [r for r in rows if r.valid]
+    problems = [r for r in rows if not r.valid]
+    form = ImportConfirmForm()
+    if form.validate_on_submit():
+        if form.mode.data == "all" and problems:
+            flash(_("Some rows have problems now (the list of registrations changed since "
+                    "the check). Review them below."), "error")
+        elif not valid:
+            flash(_("There is no valid row to import."), "error")
+        else:
+            try:
+                result = importing.run_import(event, importing.pending_rows(payload),
+                                              notify=form.notify.data)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                flash(_("The import could not be saved, so nothing was imported. "
+                        "Please try again."), "error")
+            except ValidationErrors as errors:  # e.g. the event was anonymised meanwhile
+                db.session.rollback()
+                flash(" ".join(errors.fields.values()), "error")
+            else:
+                if form.notify.data:
+                    mail.send_queued()
+                importing.store_result(current_app.instance_path, token, payload, result)
+                current_app.logger.info("Imported %d rows into event %d in %.2f s",
+                                        result.confirmed + result.waitlisted, event.id,
+                                        result.seconds)
+                return redirect(url_for("imports.done", event_id=event.id, token=token))
+    return render_template("desk/import_report.html", event=event, form=form, token=token,
+                           filename=payload.get("filename", ""), valid=valid,
+                           problems=problems, ignored=payload.get("ignored_columns", []),
+                           seats_left=max(event.capacity - confirmed_count(event.id), 0))
+
+
+@bp.get("/import/<token>/done")
+@organiser_required
+def done(event_id, token):
+    event = event_or_404(event_id)
+    payload = _pending_or_restart(event, token)
+    if payload is None or "result" not in payload:
+        return redirect(url_for("imports.upload", event_id=event.id))
+    return render_template("desk/import_done.html", event=event, result=payload["result"],
+                           filename=payload.get("filename", ""))
