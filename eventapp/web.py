@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import labels
 from .i18n import country_name, current_language, event_span, local_time
 from .ratelimits import retry_after_seconds
 
@@ -141,12 +142,13 @@ def init_web(app: Flask) -> None:
             "current_language": current_language(),
             "country_name": country_name,
             "event_span": event_span,
-            "side_labels": {"offer": _("offers technologies"), "need": _("has needs"),
-                            "both": _("offers and needs"), "none": _("no matching")},
+            "side_labels": labels.networking_side_labels(),
             "url_rules": app.view_functions,
         }
 
     app.add_template_filter(local_time, "local_time")
+    app.add_template_global(labels.attendee_status_labels, "attendee_status_labels")
+    app.add_template_global(labels.request_status_labels, "request_status_labels")
 
     headers = [
         ("X-Content-Type-Options", "nosniff"),

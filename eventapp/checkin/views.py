@@ -22,7 +22,13 @@ from ..auth.access import door_required, organiser_required
 from ..events.services import localized
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Event, ScanResult, Status
+from ..labels import (
+    not_admitted_reasons,
+    scan_method_labels,
+    scan_result_labels,
+    status_labels,
+)
+from ..models import Event, ScanResult
 from ..registration import queries
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
@@ -38,35 +44,13 @@ def _scanner_identity() -> services.Scanner:
     return services.Scanner(current_user.id, current_user.display_name, device)
 
 
-def status_labels() -> dict[str, str]:
-    return {Status.CONFIRMED: _("confirmed"), Status.WAITLISTED: _("waitlisted"),
-            Status.PENDING: _("pending approval"), Status.CANCELLED: _("cancelled"),
-            Status.REJECTED: _("rejected")}
-
-
-def reason_messages() -> dict[str, str]:
-    return {Status.CANCELLED: _("The registration was cancelled."),
-            Status.WAITLISTED: _("This person is on the waitlist, not confirmed."),
-            Status.PENDING: _("The registration is still awaiting approval."),
-            Status.REJECTED: _("The registration was rejected.")}
-
-
-def result_titles() -> dict[str, str]:
-    return {ScanResult.CHECKED_IN: _("Checked in"),
-            ScanResult.ALREADY_CHECKED_IN: _("Already checked in"),
-            ScanResult.UNKNOWN_CODE: _("Unknown code"),
-            ScanResult.NOT_ADMITTED: _("Not admitted"),
-            ScanResult.WRONG_EVENT: _("Ticket for another event"),
-            ScanResult.UNDONE: _("Check-in undone")}
-
-
 def scanner_messages() -> dict[str, str]:
     """Every string scanner.js shows, translated here (%(name)s placeholders kept)."""
     return {
         "ready": _("Ready to scan"),
         "ready_hint": _("Scan a QR code, or search by name below."),
-        "titles": result_titles(),
-        "reasons": reason_messages(),
+        "titles": scan_result_labels(),
+        "reasons": not_admitted_reasons(),
         "statuses": status_labels(),
         "already_at_by": _("Already checked in at %(time)s by %(staff)s"),
         "already_at": _("Already checked in at %(time)s"),
@@ -117,8 +101,8 @@ def _render_scanner(event: Event, *, answer=None, q: str = "", results=None, wal
     return render_template(
         "checkin/scanner.html", event=event, answer=answer, q=q, results=results,
         counts=counts, walk_in_form=walk_in_form, is_organiser=current_user.is_organiser,
-        categories=_category_names(event, language), titles=result_titles(),
-        reasons=reason_messages(), statuses=status_labels(),
+        categories=_category_names(event, language), titles=scan_result_labels(),
+        reasons=not_admitted_reasons(), statuses=status_labels(),
         messages=scanner_messages(), language=language, localized=localized), status
 
 
@@ -200,7 +184,7 @@ def walk_in(event_id):
             mail.send_queued()
             if answer.existing:
                 flash(_("%(name)s was already registered with this e-mail: %(result)s.",
-                        name=name, result=result_titles()[result]),
+                        name=name, result=scan_result_labels()[result]),
                       "success" if answer.admitted else "warning")
             else:
                 flash(_("%(name)s is registered and checked in.", name=name), "success")
@@ -246,10 +230,5 @@ def scan_log(event_id):
     return render_template(
         "checkin/scan_log.html", event=event, pagination=pagination, result=result,
         staff_id=staff_id, staff_members=services.scanning_staff(event.id),
-        titles=result_titles(), reasons=reason_messages(), methods=method_labels(),
+        titles=scan_result_labels(), reasons=not_admitted_reasons(), methods=scan_method_labels(),
         filters={k: v for k, v in (("result", result), ("staff", staff_id)) if v})
-
-
-def method_labels() -> dict[str, str]:
-    return {"code": _("code"), "search": _("name search"), "walk_in": _("walk-in"),
-            "undo": _("undo")}

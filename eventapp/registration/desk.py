@@ -25,6 +25,7 @@ from ..auth.forms import ConfirmForm
 from ..events.services import event_or_404, localized
 from ..extensions import db
 from ..i18n import country_name, current_language
+from ..labels import not_changed_reasons, status_labels
 from ..models import EmailStatus, Event, Registration, Status
 from ..validation import ValidationErrors, apply_errors_to_form
 from ..web import safe_next_url
@@ -35,7 +36,6 @@ from .desk_forms import (
     BulkForm,
     DeskFilters,
     NotesForm,
-    status_labels,
 )
 from .forms import build_form, form_data
 
@@ -53,9 +53,7 @@ def _back(event: Event) -> str:
 # -- what the pages show ------------------------------------------------------------------
 
 def _skip_reason(status: str) -> str:
-    return {Status.CANCELLED: _("already cancelled"), Status.REJECTED: _("already rejected"),
-            Status.CONFIRMED: _("already confirmed"), Status.PENDING: _("awaiting approval"),
-            Status.WAITLISTED: _("on the waitlist")}.get(status, status)
+    return not_changed_reasons().get(status, status)
 
 
 # -- the list -----------------------------------------------------------------------------

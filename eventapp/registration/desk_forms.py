@@ -17,12 +17,6 @@ BULK_ACTIONS = ("approve", "reject", "cancel", "resend")
 ACTIONS = ("approve", "promote", "reject", "cancel", "resend", "reissue")
 
 
-def status_labels() -> dict[str, str]:
-    return {Status.CONFIRMED: _l("Confirmed"), Status.WAITLISTED: _l("Waitlisted"),
-            Status.PENDING: _l("Pending"), Status.CANCELLED: _l("Cancelled"),
-            Status.REJECTED: _l("Rejected")}
-
-
 def bulk_action_choices():
     return [("approve", _l("Approve")), ("reject", _l("Reject")), ("cancel", _l("Cancel")),
             ("resend", _l("Resend ticket e-mail"))]

@@ -19,6 +19,7 @@ from .. import mail
 from ..events.services import localized, registration_state
 from ..extensions import db, limiter
 from ..i18n import current_language
+from ..labels import attendee_status_phrase
 from ..models import Event, Status
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
@@ -26,12 +27,6 @@ from .forms import build_form, form_data
 from .tickets import qr_png, qr_svg
 
 bp = Blueprint("registration", __name__)
-
-
-def status_label(status: str) -> str:
-    return {"confirmed": _("confirmed"), "waitlisted": _("on the waitlist"),
-            "pending": _("awaiting approval"), "cancelled": _("cancelled"),
-            "rejected": _("not accepted")}.get(status, status)
 
 
 def _signup_limit():
@@ -123,7 +118,7 @@ def edit(token):
     reg = registration_or_404(token)
     if not reg.is_active:
         flash(_("This registration is %(status)s and can no longer be changed.",
-                status=status_label(reg.status)), "error")
+                status=attendee_status_phrase(reg.status)), "error")
         return redirect(url_for("registration.manage", token=token))
     language = current_language()
     form = build_form(reg.event, reg.category, language, editing=True,
@@ -153,7 +148,7 @@ def cancel(token):
                 services.transition(reg, "cancel")
             except services.TransitionError:
                 flash(_("This registration is already %(status)s.",
-                        status=status_label(reg.status)), "info")
+                        status=attendee_status_phrase(reg.status)), "info")
             else:
                 db.session.commit()
                 mail.send_queued()

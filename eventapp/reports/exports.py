@@ -22,7 +22,6 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -33,7 +32,8 @@ from sqlalchemy import String, cast
 from ..events.services import localized
 from ..extensions import db
 from ..i18n import country_name
-from ..models import Event, Meeting, Registration, ScanLog, ScanResult, StaffUser, Status
+from ..labels import scan_result_labels, status_labels
+from ..models import Event, Meeting, Registration, ScanLog, ScanResult, StaffUser
 from . import narrative, services
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,17 +41,6 @@ _TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 BATCH_ROWS = 500
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-STATUS_LABELS = {
-    Status.PENDING: _l("Pending"), Status.CONFIRMED: _l("Confirmed"),
-    Status.WAITLISTED: _l("Waitlisted"), Status.CANCELLED: _l("Cancelled"),
-    Status.REJECTED: _l("Rejected"),
-}
-SCAN_RESULT_LABELS = {
-    ScanResult.CHECKED_IN: _l("Checked in"),
-    ScanResult.ALREADY_CHECKED_IN: _l("Already checked in"),
-    ScanResult.UNKNOWN_CODE: _l("Unknown code"), ScanResult.NOT_ADMITTED: _l("Not admitted"),
-    ScanResult.WRONG_EVENT: _l("Wrong event"), ScanResult.UNDONE: _l("Check-in undone"),
-}
 
 
 # -- cells ----------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def attendee_rows(ctx: Context) -> Iterator[list]:
         .outerjoin(meetings, meetings.c.registration_id == Registration.id)
         .where(Registration.event_id == ctx.event_id)
         .order_by(Registration.id))
-    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    statuses = status_labels()
     areas, countries = ctx.list_formatter(ctx.areas_text), ctx.list_formatter(ctx.countries_text)
     for (rid, name, kana, organisation, email, phone, category_id, country, job_title,
          language, status, created_at, checked_in_at, staff_name, staff_email, opt_in,
@@ -215,7 +204,7 @@ def scan_rows(ctx: Context) -> Iterator[list]:
              .outerjoin(StaffUser, StaffUser.id == ScanLog.staff_user_id)
              .where(ScanLog.event_id == ctx.event_id)
              .order_by(ScanLog.created_at, ScanLog.id))
-    results = {result: str(label) for result, label in SCAN_RESULT_LABELS.items()}
+    results = scan_result_labels()
     for (created_at, result, reason, method, rid, name, organisation, staff_name, staff_email,
          device, code) in _streamed(query):
         # A recognised code is a ticket's secret: only unrecognised text is shown.
