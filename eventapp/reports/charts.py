@@ -11,16 +11,13 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..i18n import current_language
-
-if TYPE_CHECKING:
-    from .services import Arrivals, Report, Row
+from .figures import Arrivals, Report, Row
 
 WIDTH = 360  # viewBox units; the SVG itself is as wide as its container (phone: ~1:1)
 # Dark and light blue stay apart when printed in grey; the light bar gets an outline.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -18,9 +17,7 @@ from flask_babel import force_locale, format_percent, ngettext
 from flask_babel import gettext as _
 
 from ..i18n import current_language
-
-if TYPE_CHECKING:
-    from .services import Attendance, Counts, Networking, Report
+from .figures import Attendance, Counts, Networking, Report
 
 
 def summary_sentence(facts: Attendance, language: str | None = None) -> str:
