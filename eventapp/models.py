@@ -29,6 +29,12 @@ from .database import UTCDateTime, utcnow
 from .extensions import db
 
 
+def max_length(attribute) -> int:
+    """A text field's length limit, declared once by its column (`String(200)`): forms,
+    services and API schemas read it here, e.g. `max_length(Registration.name)`."""
+    return attribute.expression.type.length
+
+
 def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 

@@ -1,12 +1,29 @@
-"""Domain validation errors shared by pages (shown at the field) and the API (422)."""
+"""Domain validation errors shared by pages (shown at the field) and the API (422).
 
-UNSTORABLE = "Contains a character that cannot be saved (NUL or a broken character)."
+Messages are translated when raised (services run inside the request, whose language
+is known), so a Japanese form shows Japanese messages at its fields.
+"""
+
+from flask_babel import gettext as _
 
 
 def unstorable(text: str) -> bool:
     """Text no database here can store: NUL (PostgreSQL text cannot hold it) or a lone
     surrogate (it has no UTF-8 encoding). JSON can carry both."""
     return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def unstorable_message() -> str:
+    return _("Contains a character that cannot be saved (NUL or a broken character).")
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """What is wrong with a text for a column of `limit` characters, if anything."""
+    if len(value) > limit:
+        return _("At most %(num)d characters.", num=limit)
+    if unstorable(value):
+        return unstorable_message()
+    return None
 
 
 class ValidationErrors(Exception):

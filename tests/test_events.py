@@ -113,6 +113,16 @@ def test_bad_event_form_keeps_what_was_typed_and_says_why(organiser_client):
     assert db.session.execute(db.select(db.func.count(Event.id))).scalar_one() == 0
 
 
+def test_a_japanese_event_form_says_what_is_wrong_in_japanese(organiser_client):
+    organiser_client.post("/language/ja", data={"next": "/"})
+    form = {"title": "日本語のイベント", "timezone": "Asia/Tokyo", "starts_at": "2027-05-01T10:00",
+            "ends_at": "2027-04-01T16:00", "capacity": "40",
+            "agenda": "昼食", "technology_areas": "water | Water"}
+    html = organiser_client.post("/manage/events/new", data=form).get_data(as_text=True)
+    assert "終了日時は開始日時より後にしてください。" in html
+    assert "The event must end after it starts." not in html
+
+
 def test_categories_can_be_added_and_changed(organiser_client):
     event = factories.event()
     response = organiser_client.post(f"/manage/events/{event.id}/categories", data={

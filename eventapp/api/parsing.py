@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from ..validation import UNSTORABLE, ValidationErrors, unstorable
+from ..validation import ValidationErrors, unstorable, unstorable_message
 
 
 class BadRequest(Exception):
@@ -45,7 +45,7 @@ class Fields:
         elif len(value) > max_length:
             self._fail(key, f"At most {max_length} characters.")
         elif unstorable(value):
-            self._fail(key, UNSTORABLE)
+            self._fail(key, unstorable_message())
         return value
 
     def integer(self, key, required=False, minimum=None, maximum=None, default=None):

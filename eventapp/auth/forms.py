@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..models import Role
+from ..models import ApiToken, Role, StaffUser, max_length
 
 
 def role_choices():
@@ -17,8 +17,9 @@ class LoginForm(FlaskForm):
 
 class StaffForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False),
-                                                 Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+                                                 Length(max=max_length(StaffUser.email))])
+    name = StringField(_l("Name"),
+                       validators=[Optional(), Length(max=max_length(StaffUser.name))])
     role = SelectField(_l("Role"), choices=role_choices)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
                              description=_l("At least 8 characters."))
@@ -31,7 +32,8 @@ class StaffUpdateForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
+    name = StringField(_l("Label"),
+                       validators=[Optional(), Length(max=max_length(ApiToken.name))],
                        description=_l("Where the token is used, e.g. “Door scanner 1”."))
 
 

@@ -7,16 +7,17 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..events.services import localized
 from ..i18n import country_choices
-from ..models import Event
+from ..models import Event, Registration, max_length
 from ..registration.forms import language_choices
 
 
 class WalkInForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=max_length(Registration.name))])
     name_kana = StringField(_l("Reading of the name (kana)"),
-                            validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
+                            validators=[Optional(), Length(max=max_length(Registration.name_kana))])
+    organisation = StringField(_l("Organisation"), validators=[Optional(),
+                                                                  Length(max=max_length(Registration.organisation))])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=max_length(Registration.email)),
                                                  Email(check_deliverability=False)])
     category = SelectField(_l("Category"), validate_choice=True)
     country = SelectField(_l("Country"), validate_choice=False)

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..models import CATEGORY_FIELDS, NetworkingSide
+from ..models import CATEGORY_FIELDS, Category, Event, NetworkingSide, max_length
 from .services import timezone_choices
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -39,9 +39,11 @@ def category_field_choices():
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"),
+                        validators=[DataRequired(), Length(max=max_length(Event.title))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue = StringField(_l("Venue"),
+                        validators=[Optional(), Length(max=max_length(Event.venue))])
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo",
                            choices=lambda: [(z, z) for z in timezone_choices()])
     starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[InputRequired()])
@@ -72,10 +74,13 @@ class EventForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[Optional(), Length(max=40)],
+    code = StringField(_l("Code"),
+                       validators=[Optional(), Length(max=max_length(Category.code))],
                        description=_l("Short, lower-case; used in the API and imports."))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    name_ja = StringField(_l("Japanese name"), validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Name"),
+                       validators=[DataRequired(), Length(max=max_length(Category.name))])
+    name_ja = StringField(_l("Japanese name"),
+                          validators=[Optional(), Length(max=max_length(Category.name_ja))])
     networking_side = SelectField(_l("Networking"), choices=networking_side_choices)
     requires_approval = BooleanField(_l("Registrations need approval"))
     public = BooleanField(_l("Offered on the public sign-up page"), default=True)

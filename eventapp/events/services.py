@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, utcnow
@@ -68,26 +69,27 @@ def validate_event_data(data: dict) -> None:
     """Domain rules for event fields already parsed into Python values."""
     errors: dict[str, str] = {}
     if not (data.get("title") or "").strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = _("Give the event a title.")
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends < starts:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = _("The event must end after it starts.")
     capacity = data.get("capacity")
     if capacity is None or capacity < 0:
-        errors["capacity"] = "Capacity must be a whole number of 0 or more."
+        errors["capacity"] = _("Capacity must be a whole number of 0 or more.")
     if not valid_timezone(data.get("timezone") or ""):
-        errors["timezone"] = "Choose a time zone such as Asia/Tokyo."
+        errors["timezone"] = _("Choose a time zone such as Asia/Tokyo.")
     opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
     if opens and closes and closes < opens:
-        errors["registration_closes_at"] = "Registration must close after it opens."
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
     net = data.get("networking")
     if net:
         for key, (low, high) in NETWORKING_LIMITS.items():
             value = net.get(key)
             if value is None or not low <= value <= high:
-                errors[f"networking.{key}"] = f"Must be between {low} and {high}."
+                errors[f"networking.{key}"] = _("Must be between %(low)d and %(high)d.",
+                                                 low=low, high=high)
         if not net.get("starts_at"):
-            errors["networking.starts_at"] = "Give the start of the networking session."
+            errors["networking.starts_at"] = _("Give the start of the networking session.")
     if errors:
         raise ValidationErrors(errors)
 
@@ -189,13 +191,13 @@ def validate_category(event: Event, data: dict, category: Category | None = None
     code = (data.get("code") or "").strip().lower()
     if category is None:
         if not CODE_RE.match(code):
-            errors["code"] = "Use lower-case letters, digits, - or _ (up to 40)."
+            errors["code"] = _("Use lower-case letters, digits, - or _ (up to 40).")
         elif any(c.code == code for c in event.categories):
-            errors["code"] = "This event already has a category with this code."
+            errors["code"] = _("This event already has a category with this code.")
     if not (data.get("name") or "").strip():
-        errors["name"] = "Give the category a name."
+        errors["name"] = _("Give the category a name.")
     if data.get("networking_side") not in set(NetworkingSide):
-        errors["networking_side"] = "Choose offer, need, both or none."
+        errors["networking_side"] = _("Choose offer, need, both or none.")
     if errors:
         raise ValidationErrors(errors)
 
@@ -231,16 +233,18 @@ def parse_technology_lines(text: str) -> list[tuple[str, str, str]]:
         code = parts[0].lower()
         name = parts[1] if len(parts) > 1 and parts[1] else ""
         if not CODE_RE.match(code) or not name:
-            errors.append(f"Line {number}: write “code | English name | Japanese name”.")
+            errors.append(_("Line %(num)d: write “code | English name | Japanese name”.",
+                            num=number))
         elif code in seen:
-            errors.append(f"Line {number}: the code {code} appears twice.")
+            errors.append(_("Line %(num)d: the code %(code)s appears twice.", num=number,
+                            code=code))
         else:
             seen.add(code)
             rows.append((code, name, parts[2] if len(parts) > 2 else ""))
     if errors:
         raise ValidationErrors({"technology_areas": " ".join(errors)})
     if not rows:
-        raise ValidationErrors({"technology_areas": "List at least one technology area."})
+        raise ValidationErrors({"technology_areas": _("List at least one technology area.")})
     return rows
 
 
@@ -294,7 +298,7 @@ def parse_agenda_lines(event: Event, text: str) -> list[dict]:
             if ends and ends < starts:
                 ends += timedelta(days=1)
         except ValueError:
-            errors.append(f"Line {number}: write “10:00-10:15 | Title | Speaker”.")
+            errors.append(_("Line %(num)d: write “10:00-10:15 | Title | Speaker”.", num=number))
             continue
         items.append({"starts_at": starts, "ends_at": ends, "title": match["title"].strip(),
                       "speaker": (match["speaker"] or "").strip()})

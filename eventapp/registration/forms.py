@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from ..events.forms import MultiCheckboxField
 from ..events.services import localized
 from ..i18n import country_choices
-from ..models import Category, Event, NetworkingSide
+from ..models import Category, Event, NetworkingSide, Registration, max_length
 
 
 def language_choices():
@@ -16,17 +16,19 @@ def language_choices():
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=max_length(Registration.name))])
     name_kana = StringField(_l("Reading of your name (kana)"),
-                            validators=[Optional(), Length(max=200)],
+                            validators=[Optional(), Length(max=max_length(Registration.name_kana))],
                             description=_l("Optional, e.g. やまだ たろう. Used for sorting and "
                                            "search."))
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=max_length(Registration.email)),
                                                  Email(check_deliverability=False)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(),
+                                                                  Length(max=max_length(Registration.organisation))])
     country = SelectField(_l("Country"), validate_choice=False)
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    job_title = StringField(_l("Job title"),
+                            validators=[Optional(), Length(max=max_length(Registration.job_title))])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=max_length(Registration.phone))])
     language = SelectField(_l("Language for e-mails"), choices=language_choices)
     technologies_offered = MultiCheckboxField(_l("Technologies you offer"),
                                               validate_choice=False)

@@ -10,6 +10,7 @@ here go out after the commit.
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from .. import mail
 from ..database import utcnow
@@ -23,14 +24,14 @@ from ..models import (
     NetworkingSide,
     Registration,
     Status,
+    max_length,
     new_checkin_code,
 )
 from ..urls import external_url
-from ..validation import UNSTORABLE, ValidationErrors, unstorable
+from ..validation import ValidationErrors, text_problem
 from .tickets import qr_png
 
-TEXT_LIMITS = {"name": 200, "name_kana": 200, "organisation": 300, "job_title": 200,
-               "phone": 50}
+TEXT_FIELDS = ("name", "name_kana", "organisation", "job_title", "phone")
 
 
 class TransitionError(ValueError):
@@ -59,33 +60,31 @@ def validate(event: Event, data: dict, *, public: bool = True,
     clean: dict = {}
     category = existing.category if existing else find_category(event, data.get("category"))
     if category is None or (public and not category.public and existing is None):
-        errors["category"] = "Choose one of the event's categories."
-    for key, limit in TEXT_LIMITS.items():
+        errors["category"] = _("Choose one of the event's categories.")
+    for key in TEXT_FIELDS:
         value = (data.get(key) or "").strip()
-        if len(value) > limit:
-            errors[key] = f"At most {limit} characters."
-        elif unstorable(value):
-            errors[key] = UNSTORABLE
+        if message := text_problem(value, max_length(getattr(Registration, key))):
+            errors[key] = message
         clean[key] = value
     if not clean["name"]:
-        errors["name"] = "Please give your name."
+        errors["name"] = _("Please give your name.")
     if existing is None:
         try:
             clean["email"] = normalise_email(validate_email(
                 (data.get("email") or "").strip(), check_deliverability=False).normalized)
-        except EmailNotValidError as e:
-            errors["email"] = str(e)
+        except EmailNotValidError:
+            errors["email"] = _("Enter a valid e-mail address, like name@example.org.")
     country = (data.get("country") or "").strip().upper() or None
     if country and not is_country(country):
-        errors["country"] = "Choose a country from the list."
+        errors["country"] = _("Choose a country from the list.")
     side = category.networking_side if category else NetworkingSide.NONE
     if side in (NetworkingSide.NEED, NetworkingSide.BOTH) and not country and category \
             and "technology_needs" in category.fields:
-        errors["country"] = "Choose the country you represent."
+        errors["country"] = _("Choose the country you represent.")
     clean["country"] = country
     language = data.get("language") or "en"
     if language not in ("en", "ja"):
-        errors["language"] = "Choose English or Japanese."
+        errors["language"] = _("Choose English or Japanese.")
     clean["language"] = language
     areas: set[str] | None = None  # the event's technology areas, loaded when needed
     fields = set(category.fields) if category else set()
@@ -95,12 +94,13 @@ def validate(event: Event, data: dict, *, public: bool = True,
             areas = {t.code for t in event.technology_areas}
         unknown = [c for c in codes if c not in areas]
         if unknown:
-            errors[key] = f"Unknown technology area: {', '.join(unknown)}."
+            errors[key] = _("Unknown technology area: %(codes)s.", codes=", ".join(unknown))
         clean[key] = list(dict.fromkeys(codes)) if key in fields else []
     targets = [c.strip().upper() for c in data.get("target_countries") or [] if c]
     bad = [c for c in targets if not is_country(c)]
     if bad:
-        errors["target_countries"] = f"Unknown country code: {', '.join(bad)}."
+        errors["target_countries"] = _("Unknown country code: %(codes)s.",
+                                       codes=", ".join(bad))
     clean["target_countries"] = (list(dict.fromkeys(targets))
                                  if "target_countries" in fields else [])
     clean["networking_opt_in"] = bool(data.get("networking_opt_in")) and side != "none"
@@ -154,8 +154,8 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
     event = lock_event(event.id)
     if event.anonymised_at is not None:
         # Its personal data was erased for good: new personal data has no place there.
-        raise ValidationErrors({"event": "This event was anonymised; it takes no new "
-                                         "registrations."})
+        raise ValidationErrors({"event": _("This event was anonymised; it takes no new "
+                                           "registrations.")})
     known = {r.email: r for r in db.session.execute(
         db.select(Registration).where(
             Registration.event_id == event.id,
