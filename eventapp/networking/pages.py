@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..models import Event, Meeting, MeetingRequest, Registration, RequestStatus
 from . import matching, services
+from .requests import requests_of
 from .wording import Wording
 
 RECOMMENDATIONS = 10
@@ -96,7 +97,7 @@ def attendee_page(reg: Registration, language: str) -> AttendeePage:
     participants = [services.to_participant(r) for r in registrations]
     me = next(p for p in participants if p.id == reg.id)
     prefs = services.preferences(event.id)
-    requests = services.requests_of(reg)
+    requests = requests_of(reg)
     mine = {r.recipient_id: r for r in requests if r.requester_id == reg.id}
     theirs = {r.requester_id: r for r in requests if r.recipient_id == reg.id}
 

@@ -1,7 +1,7 @@
 """Networking: profiles, requests and the meeting schedule, around the pure matching module.
 
 Every action here starts its own write transaction (BEGIN IMMEDIATE on SQLite, row locks
-on PostgreSQL) and leaves the commit, and then ``mail.send_queued()``, to the caller.
+on PostgreSQL) and leaves the commit to the caller; e-mails queued here go out after it.
 Matching itself happens in ``matching`` on plain data: this module turns registrations
 and requests into that data and stores what comes back.
 """
@@ -37,6 +37,14 @@ class NetworkingError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def queue_message(kind: str, reg: Registration) -> None:
+    """An e-mail about networking to ``reg``, sent after the caller's commit."""
+    if reg.erased_at is not None:
+        return  # personal data deleted: there is no address to write to
+    mail.queue_email(kind, reg.email, MAIL_COMPOSER, language=reg.language,
+                     event_id=reg.event_id, registration_id=reg.id)
 
 
 def _no_networking() -> NetworkingError:
@@ -112,16 +120,6 @@ def preferences(event_id: int) -> matching.Preferences:
                                 vetoes=frozenset(vetoes))
 
 
-def requests_of(reg: Registration) -> list[MeetingRequest]:
-    """Every request from or to ``reg``, oldest first."""
-    return list(db.session.execute(
-        db.select(MeetingRequest)
-        .where(MeetingRequest.event_id == reg.event_id,
-               db.or_(MeetingRequest.requester_id == reg.id,
-                      MeetingRequest.recipient_id == reg.id))
-        .order_by(MeetingRequest.created_at, MeetingRequest.id)).scalars())
-
-
 def set_unavailable_slots(reg: Registration, slots: list[int]) -> list[int]:
     """The slots the person cannot attend; indexes outside the session are dropped."""
     begin_write()
@@ -129,133 +127,6 @@ def set_unavailable_slots(reg: Registration, slots: list[int]) -> list[int]:
     valid = sorted({s for s in slots if 0 <= s < event.networking_slots})
     reg.unavailable_slots = valid
     return valid
-
-
-# -- requests -----------------------------------------------------------------------------
-
-def _lock_pair(reg: Registration, other_id: int) -> tuple[Registration, Registration | None]:
-    """Starts the write and locks both registrations (in id order, so two people asking
-    each other at the same moment queue instead of deadlocking)."""
-    begin_write()
-    rows = {r.id: r for r in db.session.execute(
-        db.select(Registration).where(Registration.id.in_({reg.id, other_id}))
-        .order_by(Registration.id).with_for_update()
-        .execution_options(populate_existing=True)).scalars()}
-    return rows[reg.id], rows.get(other_id)
-
-
-def _request(requester_id: int, recipient_id: int) -> MeetingRequest | None:
-    return db.session.execute(
-        db.select(MeetingRequest).where(MeetingRequest.requester_id == requester_id,
-                                        MeetingRequest.recipient_id == recipient_id)
-        .execution_options(populate_existing=True)).scalar_one_or_none()
-
-
-def _counterpart(reg: Registration, other_id: int) -> tuple[Registration, Registration]:
-    me, other = _lock_pair(reg, other_id)
-    if (other is None or other.id == me.id or other.event_id != me.event_id
-            or not takes_part(me) or not takes_part(other)):
-        raise NetworkingError("not_available", "This person is not taking part in networking.")
-    return me, other
-
-
-def _queue(kind: str, reg: Registration) -> None:
-    if reg.erased_at is not None:
-        return  # personal data deleted: there is no address to write to
-    mail.queue_email(kind, reg.email, MAIL_COMPOSER, language=reg.language,
-                     event_id=reg.event_id, registration_id=reg.id)
-
-
-def request_meeting(reg: Registration, other_id: int) -> str:
-    """``reg`` asks ``other_id`` for a meeting. Returns what happened: "requested" (the
-    other is e-mailed), "accepted" (they had asked first, so this accepts theirs) or
-    "already" (nothing to do)."""
-    me, other = _counterpart(reg, other_id)
-    mine, theirs = _request(me.id, other.id), _request(other.id, me.id)
-    now = utcnow()
-    if theirs is not None:
-        if theirs.status == RequestStatus.NOT_INTERESTED:
-            raise NetworkingError("not_available",
-                                  "This person is not taking part in networking.")
-        if theirs.status == RequestStatus.ACCEPTED:
-            return "already"
-        # They asked first (or asked and were declined): asking back is accepting.
-        theirs.status, theirs.responded_at = RequestStatus.ACCEPTED, now
-        if mine is not None:
-            db.session.delete(mine)
-        db.session.flush()
-        _queue(f"accepted:{theirs.id}", other)
-        return "accepted"
-    if mine is None:
-        mine = MeetingRequest(event_id=me.event_id, requester_id=me.id, recipient_id=other.id,
-                              status=RequestStatus.PENDING, created_at=now)
-        db.session.add(mine)
-    elif mine.status == RequestStatus.NOT_INTERESTED:
-        mine.status, mine.created_at, mine.responded_at = RequestStatus.PENDING, now, None
-    elif mine.status == RequestStatus.DECLINED:
-        raise NetworkingError("declined", "This person has declined your request.")
-    else:
-        return "already"
-    db.session.flush()
-    _queue(f"request:{mine.id}", other)
-    return "requested"
-
-
-def respond(reg: Registration, request_id: int, accept: bool) -> MeetingRequest:
-    """The recipient accepts or declines a request (and may change their mind). The
-    requester hears of an acceptance by e-mail."""
-    found = db.session.get(MeetingRequest, request_id)
-    if found is None or found.recipient_id != reg.id:
-        raise NetworkingError("not_found", "There is no such request.")
-    me, _other = _lock_pair(reg, found.requester_id)
-    req = _request(found.requester_id, me.id)
-    if req is None or req.status == RequestStatus.NOT_INTERESTED:
-        raise NetworkingError("not_found", "There is no such request.")
-    target = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
-    if req.status == target:
-        return req
-    if accept and not (takes_part(me) and takes_part(req.requester)):
-        raise NetworkingError("not_available", "This person is not taking part in networking.")
-    req.status, req.responded_at = target, utcnow()
-    if accept:
-        mark = _request(me.id, req.requester_id)
-        if mark is not None:  # an earlier "not interested" would veto the meeting
-            db.session.delete(mark)
-        _queue(f"accepted:{req.id}", req.requester)
-    return req
-
-
-def not_interested(reg: Registration, other_id: int) -> None:
-    """Never pair ``reg`` with ``other_id``: a pending request from them is declined,
-    one to them withdrawn, and the contact leaves both recommendation lists."""
-    me, other = _lock_pair(reg, other_id)
-    if other is None or other.id == me.id or other.event_id != me.event_id:
-        raise NetworkingError("not_available", "This person is not taking part in networking.")
-    now = utcnow()
-    theirs = _request(other.id, me.id)
-    if theirs is not None and theirs.status in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
-        theirs.status, theirs.responded_at = RequestStatus.DECLINED, now
-    mine = _request(me.id, other.id)
-    if mine is None:
-        db.session.add(MeetingRequest(event_id=me.event_id, requester_id=me.id,
-                                      recipient_id=other.id, created_at=now,
-                                      status=RequestStatus.NOT_INTERESTED))
-    else:
-        mine.status, mine.responded_at = RequestStatus.NOT_INTERESTED, None
-
-
-def withdraw(reg: Registration, request_id: int) -> None:
-    """Takes back one's own pending request or "not interested" mark."""
-    found = db.session.get(MeetingRequest, request_id)
-    if found is None or found.requester_id != reg.id:
-        raise NetworkingError("not_found", "There is no such request.")
-    _lock_pair(reg, found.recipient_id)
-    req = _request(reg.id, found.recipient_id)
-    if req is None:
-        return
-    if req.status not in (RequestStatus.PENDING, RequestStatus.NOT_INTERESTED):
-        raise NetworkingError("answered", "This request has already been answered.")
-    db.session.delete(req)
 
 
 # -- the schedule -------------------------------------------------------------------------
@@ -408,7 +279,7 @@ def publish(event_id: int) -> PublishResult:
         .where(Registration.id.in_(in_meetings), Registration.status == Status.CONFIRMED)
         .order_by(Registration.id)).scalars())
     for reg in people:
-        _queue("agenda", reg)
+        queue_message("agenda", reg)
     return PublishResult(meetings=published, notified=len(people))
 
 

@@ -22,7 +22,7 @@ from ..models import Event, Registration
 from ..registration.services import by_token
 from ..registration.views import link_not_valid
 from ..urls import MAX_ID
-from . import pages, services
+from . import pages, requests, services
 from .calendar import agenda_calendar
 from .emails import send_queued
 from .wording import Wording
@@ -89,7 +89,7 @@ def agenda(token):
 def request_meeting(token):
     reg = _attendee_or_404(token)
     try:
-        outcome = services.request_meeting(reg, _id_field("registration_id"))
+        outcome = requests.request_meeting(reg, _id_field("registration_id"))
     except services.NetworkingError as e:
         _flash_error(e)
         return _back(reg)
@@ -105,7 +105,7 @@ def request_meeting(token):
 def respond(token, request_id, answer):
     reg = _attendee_or_404(token)
     try:
-        services.respond(reg, request_id, accept=answer == "accept")
+        requests.respond(reg, request_id, accept=answer == "accept")
     except services.NetworkingError as e:
         _flash_error(e)
         return _back(reg)
@@ -120,7 +120,7 @@ def respond(token, request_id, answer):
 def not_interested(token):
     reg = _attendee_or_404(token)
     try:
-        services.not_interested(reg, _id_field("registration_id"))
+        requests.not_interested(reg, _id_field("registration_id"))
     except services.NetworkingError as e:
         _flash_error(e)
         return _back(reg)
@@ -133,7 +133,7 @@ def not_interested(token):
 def withdraw(token, request_id):
     reg = _attendee_or_404(token)
     try:
-        services.withdraw(reg, request_id)
+        requests.withdraw(reg, request_id)
     except services.NetworkingError as e:
         _flash_error(e)
         return _back(reg)
