@@ -143,6 +143,11 @@ def event_or_404(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
 
 
+def event_by_slug_or_404(slug: str) -> Event:
+    """The event of a public address, `/e/<slug>`."""
+    return db.one_or_404(db.select(Event).where(Event.slug == slug))
+
+
 def lock_event(event_id: int) -> Event:
     """Starts the write transaction and holds the event until commit (BEGIN IMMEDIATE
     on SQLite, SELECT ... FOR UPDATE on PostgreSQL). The capacity and whether the

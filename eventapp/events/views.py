@@ -35,7 +35,7 @@ def index():
 
 @bp.route("/e/<slug>")
 def public_event(slug):
-    event = db.one_or_404(db.select(Event).where(Event.slug == slug))
+    event = services.event_by_slug_or_404(slug)
     return render_template("events/public.html", event=event,
                            state=services.registration_state(event),
                            seats_left=max(event.capacity - services.confirmed_count(event.id), 0),

@@ -8,9 +8,8 @@ from flask_login import current_user
 from .. import mail
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
-from ..events.services import event_or_404
+from ..events.services import event_by_slug_or_404, event_or_404
 from ..extensions import db
-from ..models import Event
 from ..registration.views import registration_or_404
 from . import services
 from .forms import AnonymiseForm
@@ -63,5 +62,5 @@ def delete_my_data(token):
 
 @bp.route("/e/<slug>/data-deleted")
 def data_deleted(slug):
-    event = db.one_or_404(db.select(Event).where(Event.slug == slug))
+    event = event_by_slug_or_404(slug)
     return render_template("privacy/deleted.html", event=event)

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import mail
-from ..events.services import localized, registration_state
+from ..events.services import event_by_slug_or_404, localized, registration_state
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase
-from ..models import Event, Status
+from ..models import Status
 from ..validation import ValidationErrors, apply_errors_to_form
 from . import services
 from .forms import build_form, form_data
@@ -33,13 +33,9 @@ def _signup_limit():
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
-def _event_by_slug(slug: str) -> Event:
-    return db.one_or_404(db.select(Event).where(Event.slug == slug))
-
-
 @bp.route("/e/<slug>/register")
 def choose_category(slug):
-    event = _event_by_slug(slug)
+    event = event_by_slug_or_404(slug)
     public = [c for c in event.categories if c.public]
     if len(public) == 1:
         return redirect(url_for("registration.signup", slug=slug, category=public[0].code))
@@ -51,7 +47,7 @@ def choose_category(slug):
 @bp.route("/e/<slug>/register/<category>", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup(slug, category):
-    event = _event_by_slug(slug)
+    event = event_by_slug_or_404(slug)
     cat = services.find_category(event, category)
     if cat is None or not cat.public:
         abort(404)
@@ -81,7 +77,7 @@ def signup(slug, category):
 
 @bp.route("/e/<slug>/registered")
 def done(slug):
-    event = _event_by_slug(slug)
+    event = event_by_slug_or_404(slug)
     status = request.args.get("status")
     if status not in (Status.CONFIRMED, Status.WAITLISTED, Status.PENDING):
         return redirect(url_for("events.public_event", slug=slug))
