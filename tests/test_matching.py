@@ -31,11 +31,13 @@ from eventapp.networking.matching import (
     Preferences,
     Reasons,
     Schedule,
+    WithoutMeeting,
     build_schedule,
     format_reasons,
     recommend,
     score_pair,
 )
+from eventapp.networking.matching.pairs import PairScorer
 
 NO_PREFS = Preferences()
 TECHS = (
@@ -328,13 +330,13 @@ def assert_valid_schedule(
 
     met = {x for m in meetings for x in (m.a, m.b)}
     metrics = schedule.metrics
-    assert metrics["meetings"] == len(meetings)
-    assert metrics["participants"] == len(participants)
-    assert metrics["with_meeting"] == len(met & people.keys())
-    assert metrics["total_score"] == pytest.approx(sum(m.score for m in meetings))
-    assert 0.0 <= metrics["coverage"] <= 1.0
-    assert 0.0 <= metrics["cross_side_share"] <= 1.0
-    without = {item["id"]: item["reason"] for item in metrics["without_meeting"]}
+    assert metrics.meetings == len(meetings)
+    assert metrics.participants == len(participants)
+    assert metrics.with_meeting == len(met & people.keys())
+    assert metrics.total_score == pytest.approx(sum(m.score for m in meetings))
+    assert 0.0 <= metrics.coverage <= 1.0
+    assert 0.0 <= metrics.cross_side_share <= 1.0
+    without = {item.id: item.reason for item in metrics.without_meeting}
     assert without.keys() == people.keys() - met
     assert set(without.values()) <= {"no_match", "unavailable", "capacity", "none_side"}
     for pid, reason in without.items():
@@ -430,7 +432,7 @@ def test_all_pair_scores_at_once_agree_with_score_pair(instance):
     people = sorted(participants, key=lambda p: p.id)
     if not people:
         return
-    scores = matching._PairScorer(people, prefs).block(np.arange(len(people)))
+    scores = PairScorer(people, prefs).block(np.arange(len(people)))
     for i, p in enumerate(people):
         for j, q in enumerate(people):
             match = score_pair(p, q, prefs)
@@ -460,7 +462,7 @@ def test_locked_meetings_stay_and_count_towards_the_cap():
     kept = Meeting(1, 3, slot=1, table=2, score=1.0, reasons=Reasons())
     schedule = build_schedule([a, b, c], NO_PREFS, slots=3, tables=2, max_meetings=1, locked=[kept])
     assert schedule.meetings == (replace(kept, locked=True),)
-    assert schedule.metrics["without_meeting"] == [{"id": 2, "reason": "capacity"}]
+    assert schedule.metrics.without_meeting == (WithoutMeeting(2, "capacity"),)
 
     roomier = build_schedule([a, b, c], NO_PREFS, slots=3, tables=2, max_meetings=2, locked=[kept])
     assert [(m.a, m.b, m.locked) for m in roomier.meetings if m.slot != 1] == [(1, 2, False)]
@@ -503,7 +505,7 @@ def test_people_without_a_meeting_are_told_why():
     ]
     schedule = build_schedule(people, NO_PREFS, slots=1, tables=5, max_meetings=1)
     assert len(schedule.meetings) == 1
-    reasons = {item["id"]: item["reason"] for item in schedule.metrics["without_meeting"]}
+    reasons = {item.id: item.reason for item in schedule.metrics.without_meeting}
     met = {schedule.meetings[0].a, schedule.meetings[0].b}
     assert met in ({1, 2}, {1, 3})
     assert reasons == {
@@ -512,7 +514,7 @@ def test_people_without_a_meeting_are_told_why():
         5: "no_match",
         6: "none_side",
     }
-    assert schedule.metrics["coverage"] == pytest.approx(2 / 4)
+    assert schedule.metrics.coverage == pytest.approx(2 / 4)
 
 
 @pytest.mark.parametrize("slots, tables, max_meetings", [(0, 5, 2), (3, 0, 2), (3, 5, 0)])
@@ -520,7 +522,7 @@ def test_a_session_with_no_room_schedules_nothing(slots, tables, max_meetings):
     people = [company(1, {"water"}, {"KE"}), official(2, "KE", {"water"})]
     schedule = build_schedule(people, NO_PREFS, slots, tables, max_meetings)
     assert schedule.meetings == ()
-    assert schedule.metrics["table_use"] == 0.0
+    assert schedule.metrics.table_use == 0.0
     assert build_schedule([], NO_PREFS, 3, 5, 2).meetings == ()
 
 
@@ -636,7 +638,7 @@ def test_total_score_is_within_two_percent_of_the_optimum(seed):
 
     assert_valid_schedule(schedule, people, prefs, slots, tables, max_meetings)
     best = optimum_total_score(people, prefs, slots, tables, max_meetings)
-    assert schedule.metrics["total_score"] >= 0.98 * best
+    assert schedule.metrics.total_score >= 0.98 * best
 
 
 # --- Schedules: coverage on a seminar like the demo ----------------------------------
@@ -668,7 +670,7 @@ def test_the_demo_seminar_is_covered_and_mostly_company_official(seed):
     opted_in = [p for p in people if p.side in (OFFER, NEED)]
     met = {x for m in schedule.meetings for x in (m.a, m.b)}
     assert sum(p.id in met for p in opted_in) >= 0.9 * len(opted_in)
-    assert schedule.metrics["cross_side_share"] >= 0.7
+    assert schedule.metrics.cross_side_share >= 0.7
 
     # Every official who has a best match (technology and country) meets one of them.
     best_tier = matching.SCORE_TECH_AND_COUNTRY
