@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import BOTH, NEED, OFFER, Meeting, Participant, Preferences
-from .pairs import PairScorer, availability, candidate_pairs, fixed_tables, pair_keys
+from .pairs import PairScorer, Reach, availability, candidate_pairs, fixed_tables, pair_keys
 from .scoring import TIER_GAP, score_pair
 
 # The search maximises total score + COVERAGE_BONUS x people with a meeting +
@@ -55,6 +55,7 @@ class Board:
     general_tables: list[list[int]]  # per slot: tables for pairs without a fixed one
     seats: int  # meetings the whole session can hold
     side: np.ndarray  # per person: 0 provider, 1 receiver
+    reach: Reach  # per person: some good partner at all, some they could be seated with
 
     def counts(self, pairs: np.ndarray, best_only: bool = False) -> np.ndarray:
         """Meetings per person with ``pairs`` (indexes) scheduled, locked ones included;
@@ -143,6 +144,7 @@ def build_board(
         general_tables=general_tables,
         seats=sum(len(general_tables[s]) + len(reserved - locked_tables[s]) for s in range(slots)),
         side=_sides(people),
+        reach=cand.reach,
     )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import BOTH, NEED, OFFER, Meeting, Participant, Preferences
-from .pairs import PairScorer, availability, fixed_tables, reach
+from .pairs import PairScorer, Reach, availability, fixed_tables, reach
 
 # Why someone is left without a meeting, in the order they are checked.
 NONE_SIDE = "none_side"  # takes no part in the matching
@@ -44,10 +44,19 @@ def describe(
     """The figures of the schedule ``meetings`` for ``participants`` in a session of
     ``slots`` slots and ``tables`` tables. Meetings of people who are not among the
     participants count as meetings, but not as anyone's coverage."""
-    meetings = list(meetings)
     people = sorted(participants, key=lambda p: p.id)
-    scorer = PairScorer(people, prefs)
-    can = reach(scorer, availability(people, slots, tables), fixed_tables(people))
+    can = reach(
+        PairScorer(people, prefs), availability(people, slots, tables), fixed_tables(people)
+    )
+    return summarise(meetings, people, can, slots, tables)
+
+
+def summarise(
+    meetings: Iterable[Meeting], people: Sequence[Participant], can: Reach, slots: int, tables: int
+) -> Metrics:
+    """``describe`` for a caller that knows already who could meet whom (``people``
+    sorted by id): the scheduler notes it while scoring every pair."""
+    meetings = list(meetings)
     sides = {p.id: p.side for p in people}
     met = {person for m in meetings for person in (m.a, m.b)}
 

@@ -169,16 +169,25 @@ def fixed_tables(people: Sequence[Participant]) -> np.ndarray:
     return np.array([p.fixed_table or 0 for p in people], dtype=np.int64)
 
 
-class _Feasibility:
-    """Per block of rows: the scores, and which pairs could meet at all (a positive
-    score, a slot both can attend, and no two different fixed tables)."""
+@dataclass(frozen=True)
+class Reach:
+    has_partner: np.ndarray  # per person: some positive-score partner exists
+    has_option: np.ndarray  # per person: some such partner shares a slot and a table
+
+
+class _Blocks:
+    """The score matrix a block of rows at a time, with which pairs could meet at all
+    (a positive score, a slot both can attend, no two different fixed tables); the walk
+    notes who could meet anyone in ``reach``."""
 
     def __init__(self, scorer: PairScorer, available: np.ndarray, fixed_table: np.ndarray):
         self.scorer, self.fixed_table = scorer, fixed_table
         self.available = available.astype(np.float32)
         self.available_t = np.ascontiguousarray(self.available.T)
+        n = scorer.n
+        self.reach = Reach(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
 
-    def blocks(self):
+    def __iter__(self):
         for start in range(0, self.scorer.n, _BLOCK_ROWS):
             rows = np.arange(start, min(start + _BLOCK_ROWS, self.scorer.n))
             score = self.scorer.block(rows)
@@ -187,23 +196,18 @@ class _Feasibility:
             same_table = (
                 (row_table == 0) | (self.fixed_table == 0) | (row_table == self.fixed_table)
             )
-            yield rows, score, (score > 0) & common_slot & same_table
-
-
-@dataclass(frozen=True)
-class Reach:
-    has_partner: np.ndarray  # per person: some positive-score partner exists
-    has_option: np.ndarray  # per person: some such partner shares a slot and a table
+            feasible = (score > 0) & common_slot & same_table
+            self.reach.has_partner[rows] = (score > 0).any(axis=1)
+            self.reach.has_option[rows] = feasible.any(axis=1)
+            yield rows, score, feasible
 
 
 def reach(scorer: PairScorer, available: np.ndarray, fixed_table: np.ndarray) -> Reach:
     """Who has a good partner at all, and who has one they could be seated with."""
-    has_partner = np.zeros(scorer.n, dtype=bool)
-    has_option = np.zeros(scorer.n, dtype=bool)
-    for rows, score, feasible in _Feasibility(scorer, available, fixed_table).blocks():
-        has_partner[rows] = (score > 0).any(axis=1)
-        has_option[rows] = feasible.any(axis=1)
-    return Reach(has_partner, has_option)
+    blocks = _Blocks(scorer, available, fixed_table)
+    for _block in blocks:
+        pass
+    return blocks.reach
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class Candidates:
     hi: np.ndarray
     score: np.ndarray
     best: np.ndarray  # a best-tier fit, whether requested or not
+    reach: Reach  # noted on the way, for the metrics
 
 
 def candidate_pairs(
@@ -222,7 +227,8 @@ def candidate_pairs(
     n = scorer.n
     everyone = np.arange(n)
     found_lo, found_hi, found_score = [], [], []
-    for rows, score, feasible in _Feasibility(scorer, available, fixed_table).blocks():
+    blocks = _Blocks(scorer, available, fixed_table)
+    for rows, score, feasible in blocks:
         if per_person >= n - 1:
             r, c = np.nonzero(feasible)
         else:
@@ -246,4 +252,4 @@ def candidate_pairs(
     lo, hi, score = lo[first], hi[first], score[first]
     requested = np.isin(pair_keys(lo, hi), pair_keys(scorer.accepted[:, 0], scorer.accepted[:, 1]))
     fit = score - REQUEST_WEIGHT * requested
-    return Candidates(lo, hi, score, best=fit >= SCORE_TECH_AND_COUNTRY)
+    return Candidates(lo, hi, score, best=fit >= SCORE_TECH_AND_COUNTRY, reach=blocks.reach)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .board import build_board, seat
-from .metrics import Metrics, describe
+from .metrics import Metrics, summarise
 from .model import Meeting, Participant, Preferences
 from .search import Search
 
@@ -30,7 +30,7 @@ from .search import Search
 @dataclass(frozen=True)
 class Schedule:
     meetings: tuple[Meeting, ...]  # by slot, table, then ids
-    metrics: Metrics  # ``describe`` of the meetings
+    metrics: Metrics  # what ``describe`` says of the meetings
 
 
 def build_schedule(
@@ -62,4 +62,4 @@ def build_schedule(
     slot_of = Search(board, slots, max_meetings).run()
     meetings = kept + seat(board, slot_of, people, prefs)
     meetings.sort(key=lambda m: (m.slot, m.table, m.a, m.b))
-    return Schedule(tuple(meetings), describe(meetings, people, prefs, slots, tables))
+    return Schedule(tuple(meetings), summarise(meetings, people, board.reach, slots, tables))
