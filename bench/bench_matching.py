@@ -2,12 +2,13 @@
 to 5,000 participants.
 
 The demo seminar is the one `flask demo` loads (12 companies with two representatives
-each, 14 embassy officials; 6 slots, 12 tables, at most 4 meetings each). Each synthetic event has about 40% companies, 50% embassy officials and 10% others (half on both
-sides, half guests), a Zipf-like country mix, 12 technology areas, 15% of people
-unavailable in some slots, a few accepted requests and "not interested" marks; 16 slots,
-a table for every two participants, at most 8 meetings each. Pure Python and numpy:
-no app, no database (the demo's people are read from eventapp.demo's tables); writes no
-files.
+each, 14 embassy officials; 6 slots, 12 tables, at most 4 meetings each). Each
+synthetic event has about 40% companies, 50% embassy officials and 10% others (half on
+both sides, half guests), a Zipf-like country mix, 12 technology areas, 15% of people
+unavailable in some slots, a few accepted requests and "not interested" marks; 16
+slots, a table for every two participants, at most 8 meetings each. Pure Python and
+numpy: no app, no database (the demo's people are read from eventapp.demo's tables);
+writes no files.
 
     .venv/bin/python bench/bench_matching.py      (or: python -m bench.bench_matching)
 """
