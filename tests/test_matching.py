@@ -8,9 +8,13 @@ instance shaped like the demo seminar.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,15 +31,22 @@ from eventapp.networking.matching import (
     OFFER,
     Match,
     Meeting,
+    Metrics,
     Participant,
     Preferences,
     Reasons,
     Schedule,
+    WithoutMeeting,
     build_schedule,
+    describe,
     format_reasons,
     recommend,
     score_pair,
+    search,
+    selection,
 )
+from eventapp.networking.matching import board as board_module
+from eventapp.networking.matching.pairs import PairScorer
 
 NO_PREFS = Preferences()
 TECHS = (
@@ -328,13 +339,13 @@ def assert_valid_schedule(
 
     met = {x for m in meetings for x in (m.a, m.b)}
     metrics = schedule.metrics
-    assert metrics["meetings"] == len(meetings)
-    assert metrics["participants"] == len(participants)
-    assert metrics["with_meeting"] == len(met & people.keys())
-    assert metrics["total_score"] == pytest.approx(sum(m.score for m in meetings))
-    assert 0.0 <= metrics["coverage"] <= 1.0
-    assert 0.0 <= metrics["cross_side_share"] <= 1.0
-    without = {item["id"]: item["reason"] for item in metrics["without_meeting"]}
+    assert metrics.meetings == len(meetings)
+    assert metrics.participants == len(participants)
+    assert metrics.with_meeting == len(met & people.keys())
+    assert metrics.total_score == pytest.approx(sum(m.score for m in meetings))
+    assert 0.0 <= metrics.coverage <= 1.0
+    assert 0.0 <= metrics.cross_side_share <= 1.0
+    without = {item.id: item.reason for item in metrics.without_meeting}
     assert without.keys() == people.keys() - met
     assert set(without.values()) <= {"no_match", "unavailable", "capacity", "none_side"}
     for pid, reason in without.items():
@@ -430,7 +441,7 @@ def test_all_pair_scores_at_once_agree_with_score_pair(instance):
     people = sorted(participants, key=lambda p: p.id)
     if not people:
         return
-    scores = matching._PairScorer(people, prefs).block(np.arange(len(people)))
+    scores = PairScorer(people, prefs).block(np.arange(len(people)))
     for i, p in enumerate(people):
         for j, q in enumerate(people):
             match = score_pair(p, q, prefs)
@@ -460,7 +471,7 @@ def test_locked_meetings_stay_and_count_towards_the_cap():
     kept = Meeting(1, 3, slot=1, table=2, score=1.0, reasons=Reasons())
     schedule = build_schedule([a, b, c], NO_PREFS, slots=3, tables=2, max_meetings=1, locked=[kept])
     assert schedule.meetings == (replace(kept, locked=True),)
-    assert schedule.metrics["without_meeting"] == [{"id": 2, "reason": "capacity"}]
+    assert schedule.metrics.without_meeting == (WithoutMeeting(2, "capacity"),)
 
     roomier = build_schedule([a, b, c], NO_PREFS, slots=3, tables=2, max_meetings=2, locked=[kept])
     assert [(m.a, m.b, m.locked) for m in roomier.meetings if m.slot != 1] == [(1, 2, False)]
@@ -503,7 +514,7 @@ def test_people_without_a_meeting_are_told_why():
     ]
     schedule = build_schedule(people, NO_PREFS, slots=1, tables=5, max_meetings=1)
     assert len(schedule.meetings) == 1
-    reasons = {item["id"]: item["reason"] for item in schedule.metrics["without_meeting"]}
+    reasons = {item.id: item.reason for item in schedule.metrics.without_meeting}
     met = {schedule.meetings[0].a, schedule.meetings[0].b}
     assert met in ({1, 2}, {1, 3})
     assert reasons == {
@@ -512,7 +523,7 @@ def test_people_without_a_meeting_are_told_why():
         5: "no_match",
         6: "none_side",
     }
-    assert schedule.metrics["coverage"] == pytest.approx(2 / 4)
+    assert schedule.metrics.coverage == pytest.approx(2 / 4)
 
 
 @pytest.mark.parametrize("slots, tables, max_meetings", [(0, 5, 2), (3, 0, 2), (3, 5, 0)])
@@ -520,7 +531,7 @@ def test_a_session_with_no_room_schedules_nothing(slots, tables, max_meetings):
     people = [company(1, {"water"}, {"KE"}), official(2, "KE", {"water"})]
     schedule = build_schedule(people, NO_PREFS, slots, tables, max_meetings)
     assert schedule.meetings == ()
-    assert schedule.metrics["table_use"] == 0.0
+    assert schedule.metrics.table_use == 0.0
     assert build_schedule([], NO_PREFS, 3, 5, 2).meetings == ()
 
 
@@ -636,7 +647,7 @@ def test_total_score_is_within_two_percent_of_the_optimum(seed):
 
     assert_valid_schedule(schedule, people, prefs, slots, tables, max_meetings)
     best = optimum_total_score(people, prefs, slots, tables, max_meetings)
-    assert schedule.metrics["total_score"] >= 0.98 * best
+    assert schedule.metrics.total_score >= 0.98 * best
 
 
 # --- Schedules: coverage on a seminar like the demo ----------------------------------
@@ -668,7 +679,7 @@ def test_the_demo_seminar_is_covered_and_mostly_company_official(seed):
     opted_in = [p for p in people if p.side in (OFFER, NEED)]
     met = {x for m in schedule.meetings for x in (m.a, m.b)}
     assert sum(p.id in met for p in opted_in) >= 0.9 * len(opted_in)
-    assert schedule.metrics["cross_side_share"] >= 0.7
+    assert schedule.metrics.cross_side_share >= 0.7
 
     # Every official who has a best match (technology and country) meets one of them.
     best_tier = matching.SCORE_TECH_AND_COUNTRY
@@ -677,3 +688,160 @@ def test_the_demo_seminar_is_covered_and_mostly_company_official(seed):
             (m := score_pair(p, q, NO_PREFS)) and m.score >= best_tier for q in people
         ):
             assert any(p.id in (m.a, m.b) and m.score >= best_tier for m in schedule.meetings), p
+
+
+# --- Metrics: the figures of a schedule ----------------------------------------------
+
+
+def test_describe_gives_the_figures_of_a_hand_made_schedule():
+    both_sides = Participant(
+        8, BOTH, "Both Co", "KE", needs=frozenset({"water"}), offers=frozenset({"solar"})
+    )
+    people = [
+        company(1, {"water"}, {"KE"}),
+        official(2, "KE", {"water"}, organisation="a"),
+        official(3, "KE", {"water"}, organisation="b"),
+        official(4, "NG", {"cold"}),  # nobody offers what they need
+        official(5, "KE", {"water"}, organisation="c", unavailable_slots=frozenset({0, 1})),
+        Participant(6, NONE, "Guests"),
+        company(7, {"water"}, {"KE"}),  # could meet 2 or 3: the schedule had no room
+        both_sides,
+        official(9, "KE", {"water"}, organisation="d", fixed_table=7),  # no such table
+    ]
+    meetings = [
+        Meeting(1, 2, slot=0, table=1, score=300.0, reasons=Reasons()),
+        Meeting(1, 8, slot=1, table=2, score=200.0, reasons=Reasons()),
+        Meeting(3, 99, slot=0, table=2, score=100.0, reasons=Reasons()),  # 99 not taking part
+    ]
+
+    metrics = describe(meetings, people, NO_PREFS, slots=2, tables=3)
+
+    assert metrics == Metrics(
+        meetings=3,
+        participants=9,
+        with_meeting=4,
+        coverage=4 / 7,  # 1, 2, 3 and 8 met; 5, 7 and 9 had a partner too
+        mean_score=200.0,
+        total_score=600.0,
+        cross_side_share=1 / 3,  # only 1-2: 8 is on both sides, 99 is unknown
+        table_use=3 / 6,
+        without_meeting=(
+            WithoutMeeting(4, "no_match"),
+            WithoutMeeting(5, "unavailable"),
+            WithoutMeeting(6, "none_side"),
+            WithoutMeeting(7, "capacity"),
+            WithoutMeeting(9, "unavailable"),
+        ),
+    )
+
+
+def test_describe_of_nothing():
+    assert describe([], [], NO_PREFS, slots=0, tables=0) == Metrics(
+        meetings=0,
+        participants=0,
+        with_meeting=0,
+        coverage=1.0,
+        mean_score=0.0,
+        total_score=0.0,
+        cross_side_share=0.0,
+        table_use=0.0,
+        without_meeting=(),
+    )
+
+
+def test_a_schedule_reports_what_describe_says_of_its_meetings_without_scheduling_again(
+    monkeypatch,
+):
+    people, prefs = random_event(11, 40, 4)
+    kept = build_schedule(people, prefs, slots=4, tables=12, max_meetings=3).meetings[:5]
+    schedule = build_schedule(people, prefs, slots=4, tables=12, max_meetings=3, locked=kept)
+
+    def no_scheduling(*args, **kwargs):
+        raise AssertionError("describe ran the scheduler")
+
+    monkeypatch.setattr(search.Search, "run", no_scheduling)
+    monkeypatch.setattr(selection, "select_pairs", no_scheduling)
+    shuffled = list(reversed(people))
+    assert describe(schedule.meetings, shuffled, prefs, slots=4, tables=12) == schedule.metrics
+
+
+# --- Pair selection: the min-cost flow -----------------------------------------------
+
+
+def b_matching_optimum(board, capacity) -> float:
+    """The best value of pairs taken slots aside (MILP): each person at most their
+    capacity, all at most the seats, a first partner earning the coverage bonus."""
+    n, pairs = board.people, len(board.lo)
+    rows, cols, values = [], [], []
+    for e in range(pairs):
+        for i in (board.lo[e], board.hi[e]):
+            rows += [i, n + i]  # capacity; covered only if some pair is taken
+            cols += [e, e]
+            values += [1, -1]
+    rows += [n + i for i in range(n)] + [2 * n] * pairs
+    cols += [pairs + i for i in range(n)] + list(range(pairs))
+    values += [1] * (n + pairs)
+    a = coo_matrix((values, (rows, cols)), shape=(2 * n + 1, pairs + n))
+    result = milp(
+        c=-np.concatenate([board.weight, np.full(n, board_module.COVERAGE_BONUS)]),
+        constraints=LinearConstraint(a.tocsr(), -np.inf, [*capacity, *[0] * n, board.seats]),
+        integrality=np.ones(pairs + n),
+        bounds=Bounds(0, 1),
+    )
+    assert result.status == 0, result.message
+    return -result.fun
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pair_selection_reaches_the_optimum_on_company_official_events(seed):
+    rng = random.Random(seed)
+    countries = ["KE", "NG", "VN"]
+    people = [
+        company(i, rng.sample(TECHS, rng.randint(1, 3)), rng.sample(countries, rng.randint(0, 2)))
+        for i in range(1, rng.randint(4, 12))
+    ] + [
+        official(100 + i, rng.choice(countries), rng.sample(TECHS, rng.randint(1, 3)), f"E{i}")
+        for i in range(rng.randint(3, 12))
+    ]
+    slots, max_meetings, tables = 4, rng.randint(1, 3), rng.randint(1, 8)
+    board = board_module.build_board(people, NO_PREFS, slots, tables, max_meetings, [])
+    capacity = search.Search(board, slots, max_meetings).capacity()
+
+    chosen = selection.select_pairs(board, capacity)
+
+    assert len(chosen) <= board.seats
+    assert (board.counts(chosen) <= capacity).all()
+    covered = np.count_nonzero(board.counts(chosen))
+    value = board.weight[chosen].sum() + board_module.COVERAGE_BONUS * covered
+    assert value == pytest.approx(b_matching_optimum(board, capacity), abs=1e-3)
+    assert np.array_equal(selection.select_pairs(board, capacity), chosen)
+
+
+# --- The same input, the same schedule, in any process -------------------------------
+
+SCHEDULE_IN_A_FRESH_PROCESS = """
+import sys
+from tests.test_matching import random_event
+from eventapp.networking.matching import build_schedule
+people, prefs = random_event(5, 300, 8)
+print(repr(build_schedule(people, prefs, slots=8, tables=100, max_meetings=5)))
+"""
+
+
+def test_the_same_input_gives_the_same_schedule_in_fresh_processes():
+    """Whatever the hash seed (set iteration order), the flow solver and the search
+    give the very same schedule."""
+    people, prefs = random_event(5, 300, 8)
+    here = repr(build_schedule(people, prefs, slots=8, tables=100, max_meetings=5))
+    root = Path(__file__).resolve().parent.parent
+    for hash_seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-c", SCHEDULE_IN_A_FRESH_PROCESS],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert run.stdout.strip() == here
+    assert here.count("Meeting(") > 300

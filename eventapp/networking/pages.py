@@ -133,10 +133,10 @@ def attendee_page(reg: Registration, language: str) -> AttendeePage:
 
 def without_meeting_reasons() -> dict[str, str]:
     return {
-        "none_side": _("not on either side of the matching"),
-        "no_match": _("nobody fits their profile"),
-        "unavailable": _("no free slot or table shared with a good match"),
-        "capacity": _("no room left in the schedule"),
+        matching.NONE_SIDE: _("not on either side of the matching"),
+        matching.NO_MATCH: _("nobody fits their profile"),
+        matching.UNAVAILABLE: _("no free slot or table shared with a good match"),
+        matching.CAPACITY: _("no room left in the schedule"),
     }
 
 
@@ -152,7 +152,7 @@ class OrganiserPage:
     only_checked_in: bool
     session: str = ""
     meetings: list[Meeting] = field(default_factory=list)
-    metrics: dict = field(default_factory=dict)
+    metrics: matching.Metrics | None = None
     slots: list[datetime] = field(default_factory=list)
     plan: list[tuple[int, list[PlanCell | None]]] = field(default_factory=list)
     off_plan: list[PlanCell] = field(default_factory=list)
@@ -197,6 +197,6 @@ def organiser_page(event: Event, language: str, only_checked_in: bool = False
     page.locked = sum(1 for m in page.meetings if m.locked)
     people = {r.id: r for r in registrations}
     labels = without_meeting_reasons()
-    page.without = [(people[item["id"]], labels.get(item["reason"], item["reason"]))
-                    for item in page.metrics.get("without_meeting", []) if item["id"] in people]
+    page.without = [(people[item.id], labels.get(item.reason, item.reason))
+                    for item in page.metrics.without_meeting if item.id in people]
     return page

@@ -6,7 +6,7 @@ Matching itself happens in ``matching`` on plain data: this module turns registr
 and requests into that data and stores what comes back.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import contains_eager, joinedload
@@ -175,7 +175,7 @@ def published_meetings_for(reg: Registration) -> list[Meeting]:
 @dataclass
 class ScheduleResult:
     meetings: list[Meeting]
-    metrics: dict
+    metrics: matching.Metrics
 
 
 def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleResult:
@@ -204,55 +204,17 @@ def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleR
 
 
 def schedule_metrics(event: Event, meetings: list[Meeting],
-                     registrations: list[Registration] | None = None) -> dict:
-    """The figures of the stored schedule, as build_schedule reports them, over
-    ``registrations`` (default: everyone taking part).
-
-    The stored meetings go in as locked ones with a cap of zero new meetings, so the
-    scheduler adds nothing and its metrics describe exactly what is stored. Everyone is
-    also marked unavailable in every slot: with nothing to place, the search would only
-    spend seconds proving it (the figures do not depend on availability). What that
-    changes -- "unavailable" versus "capacity" for a person left without a meeting --
-    is then told apart here, for those few people only.
-    """
+                     registrations: list[Registration] | None = None
+                     ) -> matching.Metrics | None:
+    """The figures of the stored schedule over ``registrations`` (default: everyone
+    taking part); None when the event has no networking session."""
     if not event.has_networking:
-        return {}
-    slots, tables = event.networking_slots, event.networking_tables
+        return None
     if registrations is None:
         registrations = participant_registrations(event.id)
-    people = [to_participant(r) for r in registrations]
-    prefs = preferences(event.id)
-    nowhere = frozenset(range(slots))
-    metrics = matching.build_schedule(
-        [replace(p, unavailable_slots=nowhere) for p in people], prefs, slots=slots,
-        tables=tables, max_meetings=0, locked=[_as_planned(m) for m in meetings]).metrics
-    by_id = {p.id: p for p in people}
-    for item in metrics.get("without_meeting", []):
-        person = by_id.get(item["id"])
-        if item["reason"] == "unavailable" and person is not None \
-                and _could_be_seated(person, people, prefs, slots, tables):
-            item["reason"] = "capacity"
-    return metrics
-
-
-def _open_slots(p: matching.Participant, slots: int, tables: int) -> set[int]:
-    if p.fixed_table is not None and not 1 <= p.fixed_table <= tables:
-        return set()
-    return set(range(slots)) - set(p.unavailable_slots)
-
-
-def _could_be_seated(p: matching.Participant, people: list[matching.Participant],
-                     prefs: matching.Preferences, slots: int, tables: int) -> bool:
-    """Some partner with a positive score shares a free slot and a possible table."""
-    mine = _open_slots(p, slots, tables)
-    if not mine:
-        return False
-    for q in people:
-        if q.id == p.id or (p.fixed_table and q.fixed_table and p.fixed_table != q.fixed_table):
-            continue
-        if mine & _open_slots(q, slots, tables) and matching.score_pair(p, q, prefs):
-            return True
-    return False
+    return matching.describe(
+        [_as_planned(m) for m in meetings], [to_participant(r) for r in registrations],
+        preferences(event.id), slots=event.networking_slots, tables=event.networking_tables)
 
 
 @dataclass
