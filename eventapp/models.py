@@ -29,6 +29,12 @@ from .database import UTCDateTime, utcnow
 from .extensions import db
 
 
+def max_length(column) -> int:
+    """A text column's declared length (`max_length(Registration.name)`): the one limit
+    that the table, the forms and the API schemas all read."""
+    return column.type.length
+
+
 def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
