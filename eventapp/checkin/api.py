@@ -20,7 +20,13 @@ from ..database import begin_write
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
 from . import services
-from .schemas import CheckinAnswer, CheckinError, CheckinRequest
+from .schemas import (
+    CHECK_IN_ANSWERS,
+    UNDO_ANSWERS,
+    CheckinAnswer,
+    CheckinError,
+    CheckinRequest,
+)
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -175,28 +181,9 @@ def _parse_body():
     return (data.get("code"), data.get("registration_id")), None
 
 
-def _answers(description: str, schema=CheckinAnswer) -> tuple:
-    return description, schema
-
-
 @bp.post("/events/<int:event_id>/checkins")
-@operation(
-    "Check a person in by the code read from their QR, or by registration id",
-    roles=ALL_STAFF, body=CheckinRequest, responses={
-        201: _answers("`checked_in`: admitted now"),
-        200: _answers("`already_checked_in`, with `checked_in_at` and `checked_in_by`"),
-        400: _answers("The body is not a JSON object", CheckinError),
-        401: _answers("Missing or bad token", CheckinError),
-        403: _answers("The token's role may not check people in", CheckinError),
-        404: _answers("`unknown_code` (no registration has this code or id; a reissued "
-                      "ticket's old code is unknown), or no such event (`result` null)",
-                      {"anyOf": [CheckinAnswer, CheckinError]}),
-        409: _answers("`not_admitted` (with `reason`) or `wrong_event` (the code belongs "
-                      "to another event)"),
-        413: _answers("The body is too large", CheckinError),
-        422: _answers("Neither or both of code and registration_id, or a wrong type "
-                      "(`fields` says which)", CheckinError),
-        429: _answers("Too many scans from this token", CheckinError)})
+@operation("Check a person in by the code read from their QR, or by registration id",
+           roles=ALL_STAFF, body=CheckinRequest, responses=CHECK_IN_ANSWERS)
 def check_in(event_id):
     retry_after = checkin_limit.retry_after()
     if retry_after is not None:
@@ -248,12 +235,7 @@ def _check_in(event_id):
 
 @bp.delete("/events/<int:event_id>/checkins/<int:registration_id>")
 @operation("Undo a check-in (logged in the scan log as `undone`)", roles=ALL_STAFF,
-           responses={
-               200: _answers("`undone`, with the registration as it is now"),
-               401: _answers("Missing or bad token", CheckinError),
-               403: _answers("The token's role may not do this", CheckinError),
-               404: _answers("The registration is not checked in, or not at this event",
-                             CheckinError)})
+           responses=UNDO_ANSWERS)
 def undo(event_id, registration_id):
     try:
         scanner = _scanner()
@@ -262,11 +244,10 @@ def undo(event_id, registration_id):
     answer = services.undo(event_id, registration_id, scanner)
     if answer is None:
         reg = services.registration_of_event(event_id, registration_id)
-        shown = reg
         db.session.rollback()
         message = ("This registration is not checked in." if reg is not None
                    else "No registration with this id at this event.")
-        return _answer(404, "not_found", message, None, registration=shown)
+        return _answer(404, "not_found", message, None, registration=reg)
     db.session.commit()
     return jsonify(CHECKIN_ANSWER.dump(answer)), 200
 

@@ -91,3 +91,28 @@ class CheckinError(Answer):
     field_messages = fields.Dict(keys=fields.String(), values=fields.String(),
                                  attribute="fields", data_key="fields")
     retry_after = fields.Integer(metadata={"description": "With rate_limited: seconds"})
+
+
+# What each call answers, by status (for the document).
+CHECK_IN_ANSWERS = {
+    201: ("`checked_in`: admitted now", CheckinAnswer),
+    200: ("`already_checked_in`, with `checked_in_at` and `checked_in_by`", CheckinAnswer),
+    400: ("The body is not a JSON object", CheckinError),
+    401: ("Missing or bad token", CheckinError),
+    403: ("The token's role may not check people in", CheckinError),
+    404: ("`unknown_code` (no registration has this code or id; a reissued ticket's old "
+          "code is unknown), or no such event (`result` null)",
+          {"anyOf": [CheckinAnswer, CheckinError]}),
+    409: ("`not_admitted` (with `reason`) or `wrong_event` (the code belongs to another "
+          "event)", CheckinAnswer),
+    413: ("The body is too large", CheckinError),
+    422: ("Neither or both of code and registration_id, or a wrong type (`fields` says "
+          "which)", CheckinError),
+    429: ("Too many scans from this token", CheckinError),
+}
+UNDO_ANSWERS = {
+    200: ("`undone`, with the registration as it is now", CheckinAnswer),
+    401: ("Missing or bad token", CheckinError),
+    403: ("The token's role may not do this", CheckinError),
+    404: ("The registration is not checked in, or not at this event", CheckinError),
+}
