@@ -82,3 +82,21 @@ def test_a_call_without_a_description_stops_the_document(app):
     app.add_url_rule("/api/v1/undescribed", "undescribed", lambda: "")
     with pytest.raises(LookupError, match="undescribed"):
         build_document(app)
+
+
+def test_field_messages_are_in_the_requests_language(client, organiser_token):
+    event = factories.event()
+    url = f"/api/v1/events/{event.id}/registrations"
+    headers = bearer(organiser_token) | {"Accept-Language": "ja"}
+    response = client.post(url, headers=headers, json=PERSON | {
+        "name": " ", "networking_opt_in": "yes", "job_title": "x" * 500})
+    assert response.get_json()["fields"] == {
+        "name": "この項目は必須です。", "networking_opt_in": "true または false で指定してください。",
+        "job_title": "200文字以内で指定してください。"}
+    english = client.post(url, headers=bearer(organiser_token), json=PERSON | {"name": " "})
+    assert english.get_json()["fields"] == {"name": "This field is required."}
+    scan = client.post(f"/api/v1/events/{event.id}/checkins", json={}, headers=headers)
+    assert scan.get_json()["fields"] == {
+        "code": "code と registration_id のどちらか一方を指定してください。"}
+    assert client.post(url, headers=headers, data="[1]").get_json()["message"] == \
+        "本文は JSON オブジェクトにしてください。"

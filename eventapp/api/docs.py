@@ -15,17 +15,18 @@ import marshmallow as ma
 from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, request
+from flask_babel import gettext
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from ..validation import ValidationErrors
-from .fields import Answer
+from .fields import N_, Answer
 
 DESCRIPTIONS = {400: "Malformed body", 401: "Missing or bad token",
                 403: "The token's role may not do this", 404: "Not found", 409: "Conflict",
                 422: "Invalid fields"}
-NOT_AN_OBJECT = "The body must be a JSON object."
+NOT_AN_OBJECT = N_("The body must be a JSON object.")
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -91,7 +92,7 @@ class _Parser(FlaskParser):
     def load_json(self, req, schema):
         data = req.get_json(silent=True, force=True)
         if not isinstance(data, dict):
-            raise BadRequest(NOT_AN_OBJECT)
+            raise BadRequest(gettext(NOT_AN_OBJECT))
         return data
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):

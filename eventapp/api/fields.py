@@ -3,7 +3,7 @@
 
 Input fields keep the API's long-standing rules: JSON `null` is the same as leaving
 the field out, text is stripped, numbers and booleans are strict (no "12" or "yes"),
-and each bad field gets one plain message.
+and each bad field gets one plain message, in the request's language.
 """
 
 import functools
@@ -13,12 +13,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+from flask_babel import gettext
 from marshmallow import fields, missing
 
 from ..urls import external_url
 from ..validation import UNSTORABLE, unstorable
 
-REQUIRED = "This field is required."
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated when raised."""
+    return message
+
+
+REQUIRED = N_("This field is required.")
 
 
 class Input(ma.Schema):
@@ -38,19 +45,24 @@ class Answer(ma.Schema):
         unknown = ma.EXCLUDE  # (for the document: no additionalProperties, as before)
 
 
-class _NullIsMissing:
+class _InputField:
+    """Null is missing; messages are translated when raised (placeholders: %(name)s)."""
+
     default_error_messages = {"required": REQUIRED, "null": REQUIRED}
+
+    def make_error(self, key: str, **kwargs) -> ma.ValidationError:
+        return ma.ValidationError(gettext(self.error_messages[key], **kwargs))
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         return super().deserialize(missing if value is None else value, attr, data, **kwargs)
 
 
-class Text(_NullIsMissing, fields.String):
+class Text(_InputField, fields.String):
     """Text, stripped; required text may not be blank. A limit, when given, is a
     model column's length (`max_length(Model.column)`)."""
 
-    default_error_messages = {"invalid": "Must be a string.",
-                              "too_long": "At most {limit} characters.",
+    default_error_messages = {"invalid": N_("Must be a string."),
+                              "too_long": N_("At most %(limit)d characters."),
                               "unstorable": UNSTORABLE}
 
     def __init__(self, *, limit: int | None = None, **kwargs):
@@ -70,11 +82,12 @@ class Text(_NullIsMissing, fields.String):
         return value
 
 
-class WholeNumber(_NullIsMissing, fields.Integer):
+class WholeNumber(_InputField, fields.Integer):
     """An integer (not a boolean, not a numeric string), within bounds when given."""
 
-    default_error_messages = {"invalid": "Must be a whole number.",
-                              "out_of_range": "Must be between {minimum} and {maximum}."}
+    default_error_messages = {
+        "invalid": N_("Must be a whole number."),
+        "out_of_range": N_("Must be between %(minimum)s and %(maximum)s.")}
 
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs):
         metadata = kwargs.setdefault("metadata", {})
@@ -108,10 +121,10 @@ class QueryNumber(WholeNumber):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Flag(_NullIsMissing, fields.Boolean):
+class Flag(_InputField, fields.Boolean):
     """true or false, nothing else ("yes" and 1 are refused)."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": N_("Must be true or false.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -119,11 +132,11 @@ class Flag(_NullIsMissing, fields.Boolean):
         return value
 
 
-class TextList(_NullIsMissing, fields.List):
+class TextList(_InputField, fields.List):
     """A list of short strings (codes), each stripped."""
 
-    default_error_messages = {"invalid": "Must be a list of strings.",
-                              "too_many": "At most {limit} items."}
+    default_error_messages = {"invalid": N_("Must be a list of strings."),
+                              "too_many": N_("At most %(limit)d items.")}
 
     def __init__(self, *, max_items: int = 50, **kwargs):
         kwargs.setdefault("metadata", {})["maxItems"] = max_items
@@ -141,12 +154,12 @@ class TextList(_NullIsMissing, fields.List):
         return list(value or [])
 
 
-class Moment(_NullIsMissing, fields.DateTime):
+class Moment(_InputField, fields.DateTime):
     """An ISO 8601 date and time. One without an offset stays naive here; the shape's
     post_load reads it in the event's time zone (see `in_time_zone`)."""
 
     default_error_messages = {
-        "invalid": "Must be an ISO 8601 date and time, e.g. 2026-06-09T10:00:00+09:00."}
+        "invalid": N_("Must be an ISO 8601 date and time, e.g. 2026-06-09T10:00:00+09:00.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -167,7 +180,8 @@ def in_time_zone(values: dict, names: tuple[str, ...], tz: str) -> dict:
     try:
         place = ZoneInfo(tz)
     except (KeyError, ValueError) as e:
-        raise ma.ValidationError({n: ["Give an offset, e.g. +09:00."] for n in naive}) from e
+        message = gettext("Give an offset, e.g. +09:00.")
+        raise ma.ValidationError({n: [message] for n in naive}) from e
     return values | {n: values[n].replace(tzinfo=place) for n in naive}
 
 

@@ -1,5 +1,6 @@
 """API v1 shapes of events, and the paging every list call takes."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate
 
 from ..models import Event, NetworkingSide, max_length
@@ -87,7 +88,7 @@ class EventSchema(EventSummary):
 
 
 class NetworkingSettings(Input):
-    error_messages = {"type": "Must be an object."}
+    error_messages = {"type": _l("Must be an object.")}
 
     starts_at = Moment(required=True)
     slot_minutes = WholeNumber(load_default=15)

@@ -1,5 +1,6 @@
 """API v1 shapes of check-in calls (also the scanner page's answers)."""
 
+from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..api.fields import Answer, Input, LocalTime, Sometimes, Text, WholeNumber
@@ -31,7 +32,7 @@ class CheckinRequest(Input):
     @validates_schema
     def _one_of_the_two(self, data, **kwargs):
         if ("code" in data) == ("registration_id" in data):
-            raise ValidationError("Give either code or registration_id.", "code")
+            raise ValidationError(gettext("Give either code or registration_id."), "code")
 
 
 class CheckinRegistration(RegistrationForDoor):

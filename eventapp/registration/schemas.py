@@ -1,9 +1,10 @@
 """API v1 shapes of a registration."""
 
+from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate
 
-from ..api.schemas import Paging
 from ..api.fields import Answer, Code, Flag, Input, LocalTime, SecretLink, Text, TextList
+from ..api.schemas import Paging
 from ..models import Category, Registration, Status, max_length
 
 STATUS = validate.OneOf(list(Status))
@@ -35,7 +36,7 @@ class RegistrationCreate(Input):
 
 def _status_or_blank(value: str) -> None:
     if value and value not in set(Status):
-        raise ValidationError(f"One of: {', '.join(Status)}.")
+        raise ValidationError(gettext("One of: %(choices)s.", choices=", ".join(Status)))
 
 
 class RegistrationQuery(Paging):
