@@ -27,7 +27,7 @@ DESCRIPTIONS = {400: "Malformed body", 401: "Missing or bad token",
                 403: "The token's role may not do this", 404: "Not found", 409: "Conflict",
                 422: "Invalid fields"}
 NOT_AN_OBJECT = N_("The body must be a JSON object.")
-_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+_VARIABLE = re.compile(r"<(?:([^:<>]+):)?([^<>]+)>")  # <converter:name> or <name>
 
 
 class Error(Answer):
@@ -165,12 +165,13 @@ def _operation(doc: dict, path_params: list) -> dict:
     return op
 
 
-def _path(rule) -> tuple[str, list]:
+def _path(app: Flask, rule) -> tuple[str, list]:
     """The rule's path as OpenAPI writes it ({event_id}), and its path parameters."""
+    converters = app.url_map.converters
     params = [{"name": name, "in": "path", "required": True, "schema": {
-        "type": "integer" if isinstance(rule._converters[name], IntegerConverter)
-        else "string"}} for name in _VARIABLE.findall(rule.rule)]
-    return _VARIABLE.sub(r"{\1}", rule.rule), params
+        "type": "integer" if issubclass(converters[converter or "default"], IntegerConverter)
+        else "string"}} for converter, name in _VARIABLE.findall(rule.rule)]
+    return _VARIABLE.sub(r"{\2}", rule.rule), params
 
 
 def build_document(app: Flask) -> dict:
@@ -186,7 +187,7 @@ def build_document(app: Flask) -> dict:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
-        path, params = _path(rule)
+        path, params = _path(app, rule)
         doc = getattr(app.view_functions[rule.endpoint], "openapi", None)
         if doc is None:
             raise LookupError(f"{rule.endpoint} ({rule.rule}) has no @operation")
