@@ -6,6 +6,9 @@ is known), so a Japanese form shows Japanese messages at its fields.
 
 from flask_babel import gettext as _
 
+# A message id: translated where it is shown (unstorable_message, the API's fields).
+UNSTORABLE = "Contains a character that cannot be saved (NUL or a broken character)."
+
 
 def unstorable(text: str) -> bool:
     """Text no database here can store: NUL (PostgreSQL text cannot hold it) or a lone
@@ -14,7 +17,7 @@ def unstorable(text: str) -> bool:
 
 
 def unstorable_message() -> str:
-    return _("Contains a character that cannot be saved (NUL or a broken character).")
+    return _(UNSTORABLE)
 
 
 def text_problem(value: str, limit: int) -> str | None:

@@ -81,13 +81,8 @@ def _error_response(status: int, message: str | None = None, retry_after: int | 
 
 
 def init_web(app: Flask) -> None:
-    from .api.parsing import BadRequest
     from .auth.access import ApiAuthError
     from .validation import ValidationErrors
-
-    @app.errorhandler(BadRequest)
-    def api_bad_request(e: BadRequest):
-        return jsonify(error="bad_request", message=e.message), 400
 
     @app.errorhandler(ValidationErrors)
     def api_invalid(e: ValidationErrors):

@@ -1,78 +1,57 @@
-"""Public JSON API, version 1 (see PRODUCT.md). Views parse, call a service, answer."""
+"""Public JSON API, version 1 (see PRODUCT.md): the document and the event calls. Views
+load their arguments, call a service and answer through the shapes in schemas.py."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from ..auth.access import api_roles
 from ..events import services as event_services
 from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Event, Role
-from . import serializers
-from .openapi import openapi_document
-from .parsing import Fields, json_object, paged
+from .docs import arguments, error_responses, openapi_document, operation
+from .schemas import EventCreate, EventSchema, EventSummary, Paging, page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 ORGANISER = Role.ORGANISER
 DOOR = Role.DOOR
+EVENT = EventSchema()
+EVENTS = EventSummary(many=True)
 
 
 @bp.get("/openapi.json")
+@operation("This description", public=True,
+           responses={200: ("OpenAPI 3 document", {"type": "object"})})
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(current_app))
 
 
 @bp.get("/events")
+@operation("List events", roles=(ORGANISER, DOOR),
+           responses={200: ("Events", EventSummary(many=True))} | error_responses(401, 403, 422))
 @api_roles(ORGANISER, DOOR)
-def list_events():
-    events = db.session.execute(paged(db.select(Event).order_by(Event.starts_at))).scalars()
-    return jsonify([serializers.event_summary(e) for e in events])
-
-
-def parse_event(data: dict) -> dict:
-    f = Fields(data)
-    tz = f.string("timezone", default="UTC", max_length=64) or "UTC"
-    parsed = {
-        "title": f.string("title", required=True),
-        "description": f.string("description", max_length=20000),
-        "venue": f.string("venue"),
-        "timezone": tz,
-        "starts_at": f.datetime("starts_at", tz, required=True),
-        "ends_at": f.datetime("ends_at", tz, required=True),
-        "capacity": f.integer("capacity", required=True, minimum=0, maximum=1_000_000),
-        "registration_opens_at": f.datetime("registration_opens_at", tz),
-        "registration_closes_at": f.datetime("registration_closes_at", tz),
-        "networking": None,
-    }
-    net = data.get("networking")
-    if net is not None:
-        if not isinstance(net, dict):
-            f.errors["networking"] = "Must be an object."
-        else:
-            n = Fields(net, prefix="networking.")
-            parsed["networking"] = {
-                "starts_at": n.datetime("starts_at", tz, required=True),
-                "slot_minutes": n.integer("slot_minutes", default=15),
-                "slots": n.integer("slots", default=6),
-                "tables": n.integer("tables", default=10),
-                "max_meetings_per_person": n.integer("max_meetings_per_person", default=4),
-            }
-            f.errors.update(n.errors)
-    f.check()
-    return parsed
+@arguments(Paging, location="query")
+def list_events(args):
+    events = db.session.execute(page(db.select(Event).order_by(Event.starts_at), args))
+    return jsonify(EVENTS.dump(events.scalars()))
 
 
 @bp.post("/events")
+@operation("Create an event with the default categories and technology areas",
+           roles=(ORGANISER,), responses={201: ("Created", EventSchema)}
+           | error_responses(400, 401, 403, 422))
 @api_roles(ORGANISER)
-def create_event():
-    event = event_services.create_event(parse_event(json_object()))
+@arguments(EventCreate)
+def create_event(args):
+    event = event_services.create_event(args)
     db.session.commit()
-    return jsonify(serializers.event_detail(event)), 201
+    return jsonify(EVENT.dump(event)), 201
 
 
 @bp.get("/events/<int:event_id>")
+@operation("One event", roles=(ORGANISER, DOOR),
+           responses={200: ("The event", EventSchema)} | error_responses(401, 403, 404))
 @api_roles(ORGANISER, DOOR)
 def get_event(event_id):
-    event = event_or_404(event_id)
-    return jsonify(serializers.event_detail(event))
+    return jsonify(EVENT.dump(event_or_404(event_id)))

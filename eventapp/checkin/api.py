@@ -12,13 +12,21 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem
 from limits import parse as parse_limit
+from marshmallow import ValidationError
 
+from ..api.docs import field_messages, operation, undocumented_twin
 from ..auth.access import ALL_STAFF, ApiAuthError, api_user, bearer_secret
 from ..database import begin_write
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
 from . import services
-from .serializers import answer_json, door_card_json
+from .schemas import (
+    CHECK_IN_ANSWERS,
+    UNDO_ANSWERS,
+    CheckinAnswer,
+    CheckinError,
+    CheckinRequest,
+)
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -26,12 +34,14 @@ csrf.exempt(bp)
 # A body is a code of at most a few hundred characters; anything far larger is refused
 # before it is parsed (and deeply nested JSON cannot exhaust the parser's recursion).
 MAX_BODY_BYTES = 16 * 1024
+CHECKIN_REQUEST = CheckinRequest()
+CHECKIN_ANSWER = CheckinAnswer()
+CHECKIN_ERROR = CheckinError()
 
 
 def _answer(status: int, error: str, message: str, result: str | None, **extra):
-    body = {"result": result, "registration": None, "checked_in_at": None,
-            "checked_in_by": None, "error": error, "message": message} | extra
-    response = jsonify(body)
+    response = jsonify(CHECKIN_ERROR.dump(
+        {"result": result, "error": error, "message": message} | extra))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -164,21 +174,16 @@ def _parse_body():
         return None, _answer(400, "bad_request",
                              'The body must be a JSON object: {"code": "..."} or '
                              '{"registration_id": 123}.', ScanResult.UNKNOWN_CODE)
-    code, registration_id = data.get("code"), data.get("registration_id")
-    if (code is None) == (registration_id is None):
-        return None, _invalid({"code": "Give either code or registration_id."})
-    if code is not None:
-        if not isinstance(code, str):
-            return None, _invalid({"code": "Must be a string."})
-        if not code.strip():
-            return None, _invalid({"code": "This field is required."})
-        return (code, None), None
-    if isinstance(registration_id, bool) or not isinstance(registration_id, int):
-        return None, _invalid({"registration_id": "Must be a whole number."})
-    return (None, registration_id), None
+    try:
+        data = CHECKIN_REQUEST.load(data)
+    except ValidationError as e:
+        return None, _invalid(field_messages(e.messages))
+    return (data.get("code"), data.get("registration_id")), None
 
 
 @bp.post("/events/<int:event_id>/checkins")
+@operation("Check a person in by the code read from their QR, or by registration id",
+           roles=ALL_STAFF, body=CheckinRequest, responses=CHECK_IN_ANSWERS)
 def check_in(event_id):
     retry_after = checkin_limit.retry_after()
     if retry_after is not None:
@@ -215,7 +220,7 @@ def _check_in(event_id):
             db.session.rollback()
             return _answer(404, "not_found", "There is no event with this id.", None)
         db.session.commit()
-    body = answer_json(answer)
+    body = CHECKIN_ANSWER.dump(answer)
     if answer.result == ScanResult.UNKNOWN_CODE:
         body |= {"error": "not_found",
                  "message": "No registration has this code." if code is not None
@@ -229,6 +234,8 @@ def _check_in(event_id):
 
 
 @bp.delete("/events/<int:event_id>/checkins/<int:registration_id>")
+@operation("Undo a check-in (logged in the scan log as `undone`)", roles=ALL_STAFF,
+           responses=UNDO_ANSWERS)
 def undo(event_id, registration_id):
     try:
         scanner = _scanner()
@@ -237,17 +244,17 @@ def undo(event_id, registration_id):
     answer = services.undo(event_id, registration_id, scanner)
     if answer is None:
         reg = services.registration_of_event(event_id, registration_id)
-        shown = door_card_json(reg) if reg is not None else None
         db.session.rollback()
         message = ("This registration is not checked in." if reg is not None
                    else "No registration with this id at this event.")
-        return _answer(404, "not_found", message, None, registration=shown)
+        return _answer(404, "not_found", message, None, registration=reg)
     db.session.commit()
-    return jsonify(answer_json(answer)), 200
+    return jsonify(CHECKIN_ANSWER.dump(answer)), 200
 
 
 @bp.post("/events/<event_id>/checkins")
 @bp.delete("/events/<event_id>/checkins/<registration_id>")
+@undocumented_twin
 def not_an_id(event_id, registration_id=None):
     """An address whose id is no id (text, negative, too long) names no event or
     registration: answered in the check-in shape, after the token check, like an

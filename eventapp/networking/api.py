@@ -1,30 +1,32 @@
 """API v1: networking calls (the schedule: generate, publish, list)."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
-from ..api.parsing import Fields, json_object, paged
-from ..api.serializers import iso
+from ..api.docs import Error, arguments, error_responses, operation
+from ..api.schemas import Paging, page
 from ..auth.access import api_roles
 from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Event, Meeting, Role
+from ..models import Meeting, Role
 from . import services
 from .emails import send_queued
+from .schemas import (
+    MeetingContext,
+    NetworkingMeeting,
+    NetworkingPublished,
+    NetworkingSchedule,
+    NetworkingScheduleRequest,
+)
 from .wording import Wording
 
 bp = Blueprint("networking_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-
-def meeting_json(meeting: Meeting, event: Event, wording: Wording) -> dict:
-    return {
-        "id": meeting.id, "slot": meeting.slot,
-        "starts_at": iso(services.slot_start(event, meeting.slot), event.timezone),
-        "table": meeting.table_number, "a": meeting.a_id, "b": meeting.b_id,
-        "score": round(float(meeting.score or 0.0), 4),
-        "reasons": wording.reason_list(meeting.reasons),
-        "published": bool(meeting.published),
-    }
+SCHEDULE = NetworkingSchedule()
+PUBLISHED = NetworkingPublished()
+MEETINGS = NetworkingMeeting(many=True)
+NO_NETWORKING = {409: ("The event has no networking session (`error`: `no_networking`)",
+                       Error)}
 
 
 def _no_networking():
@@ -33,28 +35,32 @@ def _no_networking():
 
 
 @bp.post("/events/<int:event_id>/networking/schedule")
+@operation("Build a draft meeting schedule (locked meetings are kept, every other meeting "
+           "is replaced)", roles=(Role.ORGANISER,),
+           responses={200: ("The new schedule and its figures", NetworkingSchedule)}
+           | NO_NETWORKING | error_responses(400, 401, 403, 404, 422))
 @api_roles(Role.ORGANISER)
-def schedule(event_id):
+@arguments(NetworkingScheduleRequest, location="json_or_empty")
+def schedule(event_id, args):
     event = event_or_404(event_id)
-    data = json_object() if request.get_data() else {}
-    fields = Fields(data)
-    only_checked_in = fields.boolean("only_checked_in")
-    fields.check()
     if not event.has_networking:
         return _no_networking()
     try:
-        result = services.generate_schedule(event.id, only_checked_in)
+        result = services.generate_schedule(event.id, args["only_checked_in"])
     except services.NetworkingError:
         db.session.rollback()
         return _no_networking()
-    wording = Wording(event, "en")
-    body = {"meetings": [meeting_json(m, event, wording) for m in result.meetings],
-            "metrics": result.metrics}
+    with MeetingContext({"event": event, "wording": Wording(event, "en")}):
+        body = SCHEDULE.dump(result)
     db.session.commit()
     return jsonify(body)
 
 
 @bp.post("/events/<int:event_id>/networking/publish")
+@operation("Publish the schedule: agendas and calendar files show it, and each attendee "
+           "with a meeting is e-mailed", roles=(Role.ORGANISER,),
+           responses={200: ("Published", NetworkingPublished)}
+           | NO_NETWORKING | error_responses(401, 403, 404))
 @api_roles(Role.ORGANISER)
 def publish(event_id):
     event = event_or_404(event_id)
@@ -65,21 +71,26 @@ def publish(event_id):
     except services.NetworkingError:
         db.session.rollback()
         return _no_networking()
-    published_at = iso(event.networking_published_at, event.timezone)
+    body = PUBLISHED.dump({"meetings": result.meetings, "notified": result.notified,
+                           "published_at": event.networking_published_at,
+                           "timezone": event.timezone})
     db.session.commit()
     send_queued(result.notified)
-    return jsonify(published=result.meetings, notified=result.notified,
-                   published_at=published_at)
+    return jsonify(body)
 
 
 @bp.get("/events/<int:event_id>/networking/meetings")
+@operation("The current schedule, drafts included, by slot and table",
+           roles=(Role.ORGANISER,),
+           responses={200: ("Meetings", NetworkingMeeting(many=True))}
+           | NO_NETWORKING | error_responses(401, 403, 404, 422))
 @api_roles(Role.ORGANISER)
-def meetings(event_id):
+@arguments(Paging, location="query")
+def meetings(event_id, args):
     event = event_or_404(event_id)
     if not event.has_networking:
         return _no_networking()
-    query = paged(db.select(Meeting).where(Meeting.event_id == event.id)
-                  .order_by(Meeting.slot, Meeting.table_number, Meeting.id))
-    wording = Wording(event, "en")
-    return jsonify([meeting_json(m, event, wording)
-                    for m in db.session.execute(query).scalars()])
+    query = page(db.select(Meeting).where(Meeting.event_id == event.id)
+                 .order_by(Meeting.slot, Meeting.table_number, Meeting.id), args)
+    with MeetingContext({"event": event, "wording": Wording(event, "en")}):
+        return jsonify(MEETINGS.dump(db.session.execute(query).scalars()))

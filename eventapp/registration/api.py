@@ -3,38 +3,27 @@
 from flask import Blueprint, abort, jsonify, request
 
 from .. import mail
-from ..api.parsing import Fields, json_object, paged, query_args
+from ..api.docs import arguments, error_responses, operation
+from ..api.schemas import page
 from ..auth.access import api_roles, api_user
 from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Registration, Role, Status
+from ..models import Registration, Role
 from . import queries, services
-from .serializers import registration_door_json, registration_json
+from .schemas import (
+    Duplicate,
+    RegistrationCreate,
+    RegistrationForDoor,
+    RegistrationQuery,
+    RegistrationSchema,
+)
 
 bp = Blueprint("registration_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-
-def parse_registration(data: dict) -> dict:
-    f = Fields(data)
-    parsed = {
-        "name": f.string("name", required=True, max_length=200),
-        "name_kana": f.string("name_kana", max_length=200),
-        "email": f.string("email", required=True, max_length=254),
-        "category": f.string("category", required=True, max_length=40),
-        "organisation": f.string("organisation"),
-        "country": f.string("country", max_length=2),
-        "job_title": f.string("job_title", max_length=200),
-        "phone": f.string("phone", max_length=50),
-        "language": f.string("language", default="en", max_length=2) or "en",
-        "networking_opt_in": f.boolean("networking_opt_in"),
-        "technologies_offered": f.string_list("technologies_offered"),
-        "technology_needs": f.string_list("technology_needs"),
-        "target_countries": f.string_list("target_countries", max_items=250),
-    }
-    notify = f.boolean("notify", default=True)
-    f.check()
-    return parsed | {"notify": notify}
+REGISTRATION = RegistrationSchema()
+REGISTRATIONS = RegistrationSchema(many=True)
+FOR_DOOR = RegistrationForDoor(many=True)
 
 
 def _event_registration(event_id: int, registration_id: int) -> Registration:
@@ -45,10 +34,15 @@ def _event_registration(event_id: int, registration_id: int) -> Registration:
 
 
 @bp.post("/events/<int:event_id>/registrations")
+@operation("Create a registration (import); not held for approval", roles=(Role.ORGANISER,),
+           responses={201: ("Created", RegistrationSchema),
+                      409: ("An active registration has this e-mail", Duplicate)}
+           | error_responses(400, 401, 403, 404, 422))
 @api_roles(Role.ORGANISER)
-def create(event_id):
+@arguments(RegistrationCreate)
+def create(event_id, args):
     event = event_or_404(event_id)
-    data = parse_registration(json_object())
+    data = dict(args)
     notify = data.pop("notify")
     outcome = services.register(event, data, source="import", notify=notify,
                                 hold_for_approval=False, public=False)
@@ -58,43 +52,51 @@ def create(event_id):
                        message="This e-mail already has an active registration."), 409
     # Shaped before the commit, which expires the loaded rows: after it, reading them
     # would cost two more queries for what is already known.
-    body = registration_json(outcome.registration)
+    body = REGISTRATION.dump(outcome.registration)
     db.session.commit()
     mail.send_queued()
     return jsonify(body), 201
 
 
 @bp.get("/events/<int:event_id>/registrations")
+@operation("List registrations (door staff get fewer fields)", roles=(Role.DOOR, Role.ORGANISER),
+           responses={200: ("Registrations, sorted by name reading (door staff: the "
+                            "RegistrationForDoor fields only)", {"type": "array", "items": {
+                                "anyOf": [RegistrationSchema, RegistrationForDoor]}})}
+           | error_responses(401, 403, 404, 422))
 @api_roles(Role.ORGANISER, Role.DOOR)
-def list_registrations(event_id):
+@arguments(RegistrationQuery, location="query")
+def list_registrations(event_id, args):
     event_or_404(event_id)
-    args = query_args()
-    status = args.string("status", max_length=16) or None
-    q = args.string("q", max_length=200)
-    if status and status not in set(Status):
-        args.errors["status"] = f"One of: {', '.join(Status)}."
-    args.check()
-    regs = db.session.execute(paged(queries.search(event_id, q=q, status=status))).scalars()
-    shape = registration_json if api_user().role == Role.ORGANISER else registration_door_json
-    return jsonify([shape(r) for r in regs])
+    regs = db.session.execute(page(queries.search(event_id, q=args["q"],
+                                                  status=args["status"] or None), args))
+    shape = REGISTRATIONS if api_user().role == Role.ORGANISER else FOR_DOOR
+    return jsonify(shape.dump(regs.scalars()))
 
 
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>")
+@operation("One registration", roles=(Role.ORGANISER,),
+           responses={200: ("The registration", RegistrationSchema)}
+           | error_responses(401, 403, 404))
 @api_roles(Role.ORGANISER)
 def get(event_id, registration_id):
-    return jsonify(registration_json(_event_registration(event_id, registration_id)))
+    return jsonify(REGISTRATION.dump(_event_registration(event_id, registration_id)))
 
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/cancel")
+@operation("Cancel; the first waitlisted person is promoted", roles=(Role.ORGANISER,),
+           responses={200: ("The cancelled registration", RegistrationSchema)}
+           | error_responses(401, 403, 404, 409))
 @api_roles(Role.ORGANISER)
 def cancel(event_id, registration_id):
     reg = _event_registration(event_id, registration_id)
-    notify = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)  # optional {"notify": false}
+    notify = not (isinstance(body, dict) and body.get("notify") is False)
     try:
-        services.transition(reg, "cancel", notify=notify.get("notify", True) is not False)
+        services.transition(reg, "cancel", notify=notify)
     except services.TransitionError as e:
         db.session.rollback()
         return jsonify(error="conflict", message=str(e)), 409
     db.session.commit()
     mail.send_queued()
-    return jsonify(registration_json(reg))
+    return jsonify(REGISTRATION.dump(reg))
