@@ -25,7 +25,7 @@ from ..i18n import current_language
 from ..models import Event, ScanResult, Status
 from ..registration import queries
 from ..validation import ValidationErrors, apply_errors_to_form
-from . import services
+from . import scanlog, services
 from .forms import build_walk_in_form, walk_in_data
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/events/<int:event_id>")
@@ -109,7 +109,7 @@ def _category_names(event: Event, language: str) -> dict[str, str]:
 def _render_scanner(event: Event, *, answer=None, q: str = "", results=None, walk_in_form=None,
                     status: int = 200):
     language = current_language()
-    counts = services.stats(event)
+    counts = scanlog.stats(event)
     if walk_in_form is None:
         walk_in_form = build_walk_in_form(event, language,
                                           may_override=current_user.is_organiser,
@@ -135,9 +135,9 @@ def scanner(event_id):
         registration_id = request.form.get("registration_id", "")
         identity = _scanner_identity()
         if registration_id.isdecimal() and len(registration_id) < 12:
-            answer = services.check_in_registration(event.id, int(registration_id), identity)
+            answer = services.admit(event.id, identity, registration_id=int(registration_id))
         elif code:
-            answer = services.check_in_code(event.id, code, identity)
+            answer = services.admit(event.id, identity, code=code)
         else:
             flash(_("Scan or type a ticket code first."), "error")
             return redirect(url_for("checkin.scanner", event_id=event.id))
@@ -216,7 +216,7 @@ def walk_in(event_id):
 def stats(event_id):
     event = _event(event_id)
     language = current_language()
-    counts = services.stats(event)
+    counts = scanlog.stats(event)
     response = jsonify({
         "checked_in": counts["checked_in"], "expected": counts["expected"],
         "by_category": [{"code": row["category"].code,
@@ -239,13 +239,13 @@ def scan_log(event_id):
     staff_id = int(staff) if staff.isdecimal() and len(staff) < 10 else None
     page_arg = request.args.get("page", "1")
     page = int(page_arg) if page_arg.isdecimal() and len(page_arg) < 7 else 1
-    pagination = services.scan_log_page(event.id, max(page, 1), result=result,
+    pagination = scanlog.scan_log_page(event.id, max(page, 1), result=result,
                                         staff_id=staff_id)
     if page > 1 and not pagination.items and pagination.total:
         abort(404)
     return render_template(
         "checkin/scan_log.html", event=event, pagination=pagination, result=result,
-        staff_id=staff_id, staff_members=services.scanning_staff(event.id),
+        staff_id=staff_id, staff_members=scanlog.scanning_staff(event.id),
         titles=result_titles(), reasons=reason_messages(), methods=method_labels(),
         filters={k: v for k, v in (("result", result), ("staff", staff_id)) if v})
 
