@@ -44,7 +44,6 @@ class RateLimits:
     def __init__(self, key_func: Callable[[], str] = get_remote_address):
         self._key_func = key_func
         self._declared: dict[str, list[tuple[object, dict]]] = {}
-        self._request_filters: list[Callable[[], bool]] = []
 
     def limit(self, limit_value, **options):
         """Same arguments as Flask-Limiter's `Limiter.limit`."""
@@ -53,11 +52,6 @@ class RateLimits:
             return view
         return declare
 
-    def request_filter(self, fn: Callable[[], bool]) -> Callable[[], bool]:
-        """A request for which `fn()` is true is exempt from every limit."""
-        self._request_filters.append(fn)
-        return fn
-
     def init_app(self, app: Flask) -> None:
         """Call after the blueprints are registered: limits attach to their views."""
         app_limiter = Limiter(key_func=self._key_func, default_limits=[])
@@ -65,14 +59,12 @@ class RateLimits:
         app.extensions[EXTENSION] = app_limiter
         if not app_limiter.enabled:
             return
-        for fn in self._request_filters:
-            app_limiter.request_filter(fn)
         for endpoint, view in list(app.view_functions.items()):
             for limit_value, options in self._declared.get(get_qualified_name(view), ()):
                 view = app_limiter.limit(limit_value, **options)(view)
             app.view_functions[endpoint] = view
         # Every write call of the JSON API counts per token; a view with a limit of its own
-        # (or exempt through a request filter) keeps only that one.
+        # keeps only that one (Flask-Limiter's override_defaults).
         write_limit = app_limiter.limit(api_write_limit, key_func=caller_key,
                                         methods=WRITE_METHODS)
         for blueprint in app.blueprints.values():

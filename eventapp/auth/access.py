@@ -78,16 +78,20 @@ def api_user():
     return user
 
 
-def api_roles(*roles: str):
-    allowed = set(roles or ALL_STAFF)
+def api_user_in_role(*roles: str):
+    """api_user(), when their role is one of `roles` (any staff role by default);
+    ApiAuthError 403 otherwise (and 401 as api_user)."""
+    user = api_user()
+    if user.role not in (roles or ALL_STAFF):
+        raise ApiAuthError(403, "forbidden", f"The role '{user.role}' may not do this.")
+    return user
 
+
+def api_roles(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = api_user()
-            if user.role not in allowed:
-                raise ApiAuthError(403, "forbidden",
-                                   f"The role '{user.role}' may not do this.")
+            api_user_in_role(*roles)
             return view(*args, **kwargs)
 
         return wrapped

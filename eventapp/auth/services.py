@@ -3,7 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
-from ..database import utcnow
+from ..database import execute_alone, utcnow
 from ..extensions import db
 from ..models import ApiToken, Role, StaffUser, hash_token
 
@@ -84,8 +84,11 @@ USER_BY_TOKEN = (db.select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.
 
 
 def user_for_token(secret: str) -> TokenUser | None:
-    row = db.session.connection().execute(
-        USER_BY_TOKEN, {"token_hash": hash_token(secret)}).first()
+    """The one API token check: the token's staff member, or None when the token is
+    unknown or revoked or its account deactivated. One indexed read, needing no
+    transaction of its own (see execute_alone): on PostgreSQL a scan's token check and
+    its check-in are then two autocommit statements, with no BEGIN or COMMIT."""
+    row = execute_alone(USER_BY_TOKEN, {"token_hash": hash_token(secret)})
     return TokenUser(*row) if row is not None else None
 
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from .. import mail
 from ..auth.access import door_required, organiser_required
-from ..events.services import localized
+from ..events.services import event_or_404, localized
 from ..extensions import db
 from ..i18n import current_language
 from ..labels import (
@@ -31,7 +31,7 @@ from ..labels import (
 from ..models import Event, ScanResult
 from ..registration import queries
 from ..validation import ValidationErrors, apply_errors_to_form
-from . import services
+from . import scanlog, services
 from .forms import build_walk_in_form, walk_in_data
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/events/<int:event_id>")
@@ -82,10 +82,6 @@ def scanner_messages() -> dict[str, str]:
     }
 
 
-def _event(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
-
-
 def _category_names(event: Event, language: str) -> dict[str, str]:
     return {c.code: localized(c, language) for c in event.categories}
 
@@ -93,7 +89,7 @@ def _category_names(event: Event, language: str) -> dict[str, str]:
 def _render_scanner(event: Event, *, answer=None, q: str = "", results=None, walk_in_form=None,
                     status: int = 200):
     language = current_language()
-    counts = services.stats(event)
+    counts = scanlog.stats(event)
     if walk_in_form is None:
         walk_in_form = build_walk_in_form(event, language,
                                           may_override=current_user.is_organiser,
@@ -111,7 +107,7 @@ def _render_scanner(event: Event, *, answer=None, q: str = "", results=None, wal
 def scanner(event_id):
     """GET: the page (with ?q= a server-side name search). POST: a check-in from the
     plain form (code field or a search result), for browsers without scripts."""
-    event = _event(event_id)
+    event = event_or_404(event_id)
     q = (request.args.get("q") or "").strip()[:200]
     answer = None
     if request.method == "POST":
@@ -119,9 +115,9 @@ def scanner(event_id):
         registration_id = request.form.get("registration_id", "")
         identity = _scanner_identity()
         if registration_id.isdecimal() and len(registration_id) < 12:
-            answer = services.check_in_registration(event.id, int(registration_id), identity)
+            answer = services.admit(event.id, identity, registration_id=int(registration_id))
         elif code:
-            answer = services.check_in_code(event.id, code, identity)
+            answer = services.admit(event.id, identity, code=code)
         else:
             flash(_("Scan or type a ticket code first."), "error")
             return redirect(url_for("checkin.scanner", event_id=event.id))
@@ -136,7 +132,7 @@ def scanner(event_id):
 @bp.route("/scanner/undo/<int:registration_id>", methods=["POST"])
 @door_required
 def undo(event_id, registration_id):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     answer = services.undo(event.id, registration_id, _scanner_identity())
     if answer is None:
         db.session.rollback()
@@ -151,7 +147,7 @@ def undo(event_id, registration_id):
 @bp.route("/walk-in", methods=["GET", "POST"])
 @door_required
 def walk_in(event_id):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     language = current_language()
     may_override = current_user.is_organiser
     form = build_walk_in_form(event, language, may_override=may_override)
@@ -198,9 +194,9 @@ def walk_in(event_id):
 @bp.route("/checkin/stats.json")
 @door_required
 def stats(event_id):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     language = current_language()
-    counts = services.stats(event)
+    counts = scanlog.stats(event)
     response = jsonify({
         "checked_in": counts["checked_in"], "expected": counts["expected"],
         "by_category": [{"code": row["category"].code,
@@ -215,7 +211,7 @@ def stats(event_id):
 @bp.route("/scans")
 @organiser_required
 def scan_log(event_id):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     result = request.args.get("result") or None
     if result not in set(ScanResult):
         result = None
@@ -223,12 +219,12 @@ def scan_log(event_id):
     staff_id = int(staff) if staff.isdecimal() and len(staff) < 10 else None
     page_arg = request.args.get("page", "1")
     page = int(page_arg) if page_arg.isdecimal() and len(page_arg) < 7 else 1
-    pagination = services.scan_log_page(event.id, max(page, 1), result=result,
+    pagination = scanlog.scan_log_page(event.id, max(page, 1), result=result,
                                         staff_id=staff_id)
     if page > 1 and not pagination.items and pagination.total:
         abort(404)
     return render_template(
         "checkin/scan_log.html", event=event, pagination=pagination, result=result,
-        staff_id=staff_id, staff_members=services.scanning_staff(event.id),
+        staff_id=staff_id, staff_members=scanlog.scanning_staff(event.id),
         titles=scan_result_labels(), reasons=not_admitted_reasons(), methods=scan_method_labels(),
         filters={k: v for k, v in (("result", result), ("staff", staff_id)) if v})
