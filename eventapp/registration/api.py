@@ -74,8 +74,10 @@ def list_registrations(event_id):
     if status and status not in set(Status):
         args.errors["status"] = f"One of: {', '.join(Status)}."
     args.check()
-    regs = db.session.execute(paged(queries.search(event_id, q=q, status=status))).scalars()
-    shape = registration_json if api_user().role == Role.ORGANISER else registration_door_json
+    organiser = api_user().role == Role.ORGANISER
+    regs = db.session.execute(paged(queries.search(event_id, q=q, status=status,
+                                                   by_email=organiser))).scalars()
+    shape = registration_json if organiser else registration_door_json
     return jsonify([shape(r) for r in regs])
 
 
