@@ -20,11 +20,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import search
 from .database import UTCDateTime, utcnow
 from .extensions import db
 
@@ -267,6 +270,7 @@ class Registration(db.Model):
               sqlite_where=text(f"status IN ({_in(ACTIVE_STATUSES)})"),
               postgresql_where=text(f"status IN ({_in(ACTIVE_STATUSES)})")),
         Index("ix_registrations_event_status", "event_id", "status"),
+        Index("ix_registrations_event_sort_name", "event_id", "sort_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,6 +304,11 @@ class Registration(db.Model):
     # row stays for the statistics, its links and code no longer work.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Kept in step with name, reading and organisation on every write (see search.py).
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    # Byte order ("C") on PostgreSQL: hiragana then sort in gojūon order, as on SQLite.
+    sort_name: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -310,6 +319,24 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @staticmethod
+    def name_keys(name: str, name_kana: str, organisation: str) -> dict[str, str]:
+        """The search columns for these values: for bulk statements that bypass the
+        ORM's events (anonymisation, imports through Core)."""
+        return {"search_key": search.search_key(name, name_kana, organisation),
+                "sort_name": search.sort_name(name, name_kana)}
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _keep_search_keys(_mapper, _connection, reg: Registration) -> None:
+    state = inspect(reg)
+    if state.pending or any(state.attrs[key].history.has_changes()
+                            for key in ("name", "name_kana", "organisation")):
+        for key, value in Registration.name_keys(reg.name or "", reg.name_kana or "",
+                                                 reg.organisation or "").items():
+            setattr(reg, key, value)
 
 
 class ScanLog(db.Model):

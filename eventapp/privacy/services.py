@@ -67,8 +67,9 @@ def has_ended(event: Event) -> bool:
 
 
 def _erased_values(registration_id: int, name_pattern: str, organisation: str) -> dict:
-    return {
-        "id": registration_id, "name": name_pattern.format(id=registration_id),
+    name = name_pattern.format(id=registration_id)
+    return Registration.name_keys(name, "", organisation) | {
+        "id": registration_id, "name": name,
         "name_kana": "", "email": placeholder_email(registration_id),
         "organisation": organisation, "job_title": "", "phone": "", "networking_note": "",
         "notes": "", "manage_token": new_secret_token(), "checkin_code": new_checkin_code(),

@@ -68,9 +68,11 @@ def create(event_id, args):
 @arguments(RegistrationQuery, location="query")
 def list_registrations(event_id, args):
     event_or_404(event_id)
+    organiser = api_user().role == Role.ORGANISER
     regs = db.session.execute(page(queries.search(event_id, q=args["q"],
-                                                  status=args["status"] or None), args))
-    shape = REGISTRATIONS if api_user().role == Role.ORGANISER else FOR_DOOR
+                                                  status=args["status"] or None,
+                                                  by_email=organiser), args))
+    shape = REGISTRATIONS if organiser else FOR_DOOR
     return jsonify(shape.dump(regs.scalars()))
 
 

@@ -65,7 +65,7 @@ def index(event_id):
     filters = DeskFilters.from_args(request.args, event)
     query = queries.search(event.id, q=filters.q, status=filters.status or None,
                            category=filters.category or None, country=filters.country or None,
-                           checked_in=filters.checked_in_flag)
+                           checked_in=filters.checked_in_flag, by_email=True)
     if filters.status == Status.WAITLISTED:
         query = query.order_by(None).order_by(Registration.waitlisted_at, Registration.id)
     page = db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)

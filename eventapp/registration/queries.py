@@ -3,27 +3,31 @@ the figures and lists the organiser's desk shows."""
 
 from flask import abort
 
+from .. import search as name_search
 from ..extensions import db
 from ..models import Category, EmailStatus, Event, OutboundEmail, Registration, Status
 
 
 def sort_key():
-    """Kana readings sort Japanese names the way people expect."""
-    return db.func.lower(db.func.coalesce(db.func.nullif(Registration.name_kana, ""),
-                                          Registration.name))
+    """Names in the order of their readings (gojūon), see search.sort_name."""
+    return Registration.sort_name
 
 
 def search(event_id: int, *, q: str = "", status: str | None = None,
            category: str | None = None, country: str | None = None,
-           checked_in: bool | None = None):
+           checked_in: bool | None = None, by_email: bool = False):
+    """Registrations of an event, sorted by reading. `q` finds names, readings (kana or
+    rōmaji) and organisations by the rules of search.py, and e-mail addresses only when
+    `by_email` (organisers see addresses, door staff do not)."""
     query = db.select(Registration).where(Registration.event_id == event_id)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(db.or_(
-            db.func.lower(Registration.name).like(like),
-            db.func.lower(Registration.name_kana).like(like),
-            db.func.lower(Registration.organisation).like(like),
-            Registration.email.like(like)))
+    forms = name_search.query_forms(q)
+    if forms:
+        found = [Registration.search_key.like(name_search.like_pattern(f), escape="\\")
+                 for f in forms]
+        if by_email:
+            address = q.strip().lower()
+            found.append(Registration.email.like(name_search.like_pattern(address), escape="\\"))
+        query = query.where(db.or_(*found))
     if status:
         query = query.where(Registration.status == status)
     if category:
@@ -35,6 +39,7 @@ def search(event_id: int, *, q: str = "", status: str | None = None,
         query = query.where(Registration.checked_in_at.is_not(None) if checked_in
                             else Registration.checked_in_at.is_(None))
     return query.order_by(sort_key(), Registration.id)
+
 
 # -- what the organiser's desk shows ----------------------------------------------------
 
