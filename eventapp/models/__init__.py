@@ -1,0 +1,36 @@
+"""The shared data model. Imports no feature code.
+
+One module per part of the domain; this package is where the rest of the app imports
+them from (`from ..models import Registration, Status`).
+"""
+
+from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
+from .events import AgendaItem, Category, Event, TechnologyArea
+from .networking import Meeting, MeetingRequest
+from .outbox import OutboundEmail
+from .registrations import Registration, ScanLog
+from .staff import ApiToken, StaffUser
+from .states import (
+    ACTIVE_STATUSES,
+    CATEGORY_FIELDS,
+    EmailStatus,
+    NetworkingSide,
+    RequestStatus,
+    Role,
+    ScanResult,
+    Status,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
+    "EmailStatus", "Event", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
+    "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffUser", "Status",
+    "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
+    "normalise_code",
+]
+
+
+def max_length(attribute) -> int:
+    """A text field's length limit, declared once by its column (`String(200)`): forms,
+    services and API schemas read it here, e.g. `max_length(Registration.name)`."""
+    return attribute.expression.type.length

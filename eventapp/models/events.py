@@ -1,0 +1,119 @@
+"""Events with their agenda, categories and technology areas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .staff import StaffUser
+from .states import NetworkingSide, sql_in
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    capacity: Mapped[int] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Networking session; networking_starts_at None means the event has none.
+    networking_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    networking_slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    networking_slots: Mapped[int] = mapped_column(Integer, default=6)
+    networking_tables: Mapped[int] = mapped_column(Integer, default=10)
+    networking_max_meetings: Mapped[int] = mapped_column(Integer, default=4)
+    networking_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once an organiser has removed the attendees' personal data after the event.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    anonymised_by: Mapped[StaffUser | None] = relationship()
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Category.position")
+    technology_areas: Mapped[list[TechnologyArea]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="TechnologyArea.position")
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(AgendaItem.starts_at, AgendaItem.position)")
+
+    @property
+    def has_networking(self) -> bool:
+        return self.networking_starts_at is not None
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(300))
+    speaker: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="agenda_items")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code", name="uq_categories_event_code"),
+        CheckConstraint(f"networking_side IN ({sql_in(NetworkingSide)})", name="networking_side"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    name_ja: Mapped[str] = mapped_column(String(120), default="")
+    networking_side: Mapped[str] = mapped_column(String(8), default=NetworkingSide.NONE)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="categories")
+
+
+class TechnologyArea(db.Model):
+    __tablename__ = "technology_areas"
+    __table_args__ = (UniqueConstraint("event_id", "code", name="uq_technology_areas_event_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    name_ja: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="technology_areas")

@@ -1,0 +1,72 @@
+"""Meeting requests between attendees and the meetings of the schedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .registrations import Registration
+from .states import RequestStatus, sql_in
+
+
+class MeetingRequest(db.Model):
+    __tablename__ = "meeting_requests"
+    __table_args__ = (
+        UniqueConstraint("requester_id", "recipient_id", name="uq_meeting_requests_pair"),
+        CheckConstraint(f"status IN ({sql_in(RequestStatus)})", name="status"),
+        CheckConstraint("requester_id <> recipient_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    requester_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.PENDING)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requester: Mapped[Registration] = relationship(foreign_keys=[requester_id])
+    recipient: Mapped[Registration] = relationship(foreign_keys=[recipient_id])
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("event_id", "slot", "table_number", name="uq_meetings_slot_table"),
+        CheckConstraint("a_id < b_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    a_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"),
+                                      index=True)
+    b_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"),
+                                      index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    table_number: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    a: Mapped[Registration] = relationship(foreign_keys=[a_id])
+    b: Mapped[Registration] = relationship(foreign_keys=[b_id])

@@ -1,0 +1,131 @@
+"""Registrations (kept searchable on every write) and the scan log of the door."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import search
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .codes import new_checkin_code, new_secret_token
+from .events import Category, Event
+from .staff import StaffUser
+from .states import ACTIVE_STATUSES, ScanResult, Status, sql_in
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
+        CheckConstraint("language IN ('en', 'ja')", name="language"),
+        # One active registration per e-mail per event, enforced by the database.
+        Index("uq_registrations_active_email", "event_id", "email", unique=True,
+              sqlite_where=text(f"status IN ({sql_in(ACTIVE_STATUSES)})"),
+              postgresql_where=text(f"status IN ({sql_in(ACTIVE_STATUSES)})")),
+        Index("ix_registrations_event_status", "event_id", "status"),
+        Index("ix_registrations_event_sort_name", "event_id", "sort_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_kana: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    status: Mapped[str] = mapped_column(String(16), default=Status.CONFIRMED)
+    source: Mapped[str] = mapped_column(String(16), default="online")
+    consent_privacy_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    networking_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    technologies_offered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    technology_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    target_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    networking_note: Mapped[str] = mapped_column(Text, default="")
+    unavailable_slots: Mapped[list[int]] = mapped_column(JSON, default=list)
+    networking_table: Mapped[int | None] = mapped_column(Integer)
+    checkin_code: Mapped[str] = mapped_column(String(40), unique=True, default=new_checkin_code)
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret_token)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Personal data erased (the attendee deleted it, or the event was anonymised): the
+    # row stays for the statistics, its links and code no longer work.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Kept in step with name, reading and organisation on every write (see search.py).
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    # Byte order ("C") on PostgreSQL: hiragana then sort in gojūon order, as on SQLite.
+    sort_name: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    category: Mapped[Category] = relationship()
+    checked_in_by: Mapped[StaffUser | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @staticmethod
+    def name_keys(name: str, name_kana: str, organisation: str) -> dict[str, str]:
+        """The search columns for these values: for bulk statements that bypass the
+        ORM's events (anonymisation, imports through Core)."""
+        return {"search_key": search.search_key(name, name_kana, organisation),
+                "sort_name": search.sort_name(name, name_kana)}
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _keep_search_keys(_mapper, _connection, reg: Registration) -> None:
+    state = inspect(reg)
+    if state.pending or any(state.attrs[key].history.has_changes()
+                            for key in ("name", "name_kana", "organisation")):
+        for key, value in Registration.name_keys(reg.name or "", reg.name_kana or "",
+                                                 reg.organisation or "").items():
+            setattr(reg, key, value)
+
+
+class ScanLog(db.Model):
+    __tablename__ = "scan_logs"
+    __table_args__ = (
+        CheckConstraint(f"result IN ({sql_in(ScanResult)})", name="result"),
+        Index("ix_scan_logs_event_created", "event_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    code: Mapped[str] = mapped_column(String(64), default="")
+    method: Mapped[str] = mapped_column(String(16), default="code")
+    result: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(24), default="")
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration | None] = relationship()
+    staff_user: Mapped[StaffUser | None] = relationship()
