@@ -1,8 +1,12 @@
 """Reading the messages the app sent: .eml files in the outbox folder."""
 
 import email
+import time
 from email import policy
 from pathlib import Path
+
+from eventapp.extensions import db
+from eventapp.models import EmailStatus, OutboundEmail
 
 
 def outbox_messages(app) -> list[email.message.EmailMessage]:
@@ -26,3 +30,20 @@ def inline_png(message) -> bytes | None:
         if part.get_content_type() == "image/png":
             return part.get_content()
     return None
+
+
+def wait_until_sent(app, timeout: float = 60) -> None:
+    """Waits for the background jobs: no job left in the queue and no message queued or
+    being sent (call it in the app context of the test)."""
+    huey = app.extensions["jobs"].huey
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.rollback()  # a fresh look at what the consumer committed
+        unsent = db.session.execute(
+            db.select(db.func.count()).select_from(OutboundEmail)
+            .where(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.SENDING]))
+        ).scalar_one()
+        if unsent == 0 and huey.pending_count() == 0:
+            return
+        assert time.monotonic() < deadline, f"{unsent} messages still unsent"
+        time.sleep(0.05)

@@ -12,7 +12,7 @@ UPDATE that admits the registration and returns what the answer shows, one INSER
 the scan log and the caller's COMMIT. On PostgreSQL a scanner with an API token does
 even the token check in that one statement (admit_code_with_token). Every other
 outcome updates nothing and is explained by reading the row in the same transaction.
-Callers commit (and then call mail.send_queued() after a walk-in).
+Callers commit (a walk-in's e-mail goes out after it, see jobs.py).
 """
 
 from dataclasses import dataclass, replace

@@ -8,7 +8,6 @@ from ..auth.access import api_roles
 from ..extensions import csrf, db
 from ..models import Event, Meeting, Role
 from . import services
-from .emails import send_queued
 from .wording import Wording
 
 bp = Blueprint("networking_api", __name__, url_prefix="/api/v1")
@@ -74,7 +73,6 @@ def publish(event_id):
         return _no_networking()
     published_at = iso(event.networking_published_at, event.timezone)
     db.session.commit()
-    send_queued(result.notified)
     return jsonify(published=result.meetings, notified=result.notified,
                    published_at=published_at)
 

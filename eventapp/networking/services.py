@@ -1,7 +1,7 @@
 """Networking: profiles, requests and the meeting schedule, around the pure matching module.
 
 Every action here starts its own write transaction (BEGIN IMMEDIATE on SQLite, row locks
-on PostgreSQL) and leaves the commit, and then ``mail.send_queued()``, to the caller.
+on PostgreSQL) and leaves the commit to the caller.
 Matching itself happens in ``matching`` on plain data: this module turns registrations
 and requests into that data and stores what comes back.
 """

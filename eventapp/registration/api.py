@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, jsonify, request
 
-from .. import mail
 from ..api.parsing import Fields, json_object, paged, query_args
 from ..auth.access import api_roles, api_user
 from ..extensions import csrf, db
@@ -59,7 +58,6 @@ def create(event_id):
     # would cost two more queries for what is already known.
     body = registration_json(outcome.registration)
     db.session.commit()
-    mail.send_queued()
     return jsonify(body), 201
 
 
@@ -95,5 +93,4 @@ def cancel(event_id, registration_id):
         db.session.rollback()
         return jsonify(error="conflict", message=str(e)), 409
     db.session.commit()
-    mail.send_queued()
     return jsonify(registration_json(reg))

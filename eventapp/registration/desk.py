@@ -6,7 +6,6 @@ after which queued e-mails are sent. Redirects go back to the list with its filt
 """
 
 from collections import defaultdict
-from math import ceil
 
 from flask import (
     Blueprint,
@@ -48,7 +47,6 @@ from .forms import build_form, form_data
 
 bp = Blueprint("desk", __name__, url_prefix="/manage/events/<int:event_id>/registrations")
 
-SEND_BATCH = 200  # mail._send_due sends at most this many per call
 MAX_BULK = 1000
 
 
@@ -113,12 +111,6 @@ def failed_email_count(event_id: int) -> int:
     return db.session.execute(
         db.select(db.func.count()).select_from(failed_emails_query(event_id).subquery())
     ).scalar_one()
-
-
-def _send_queued(expected: int = 1) -> None:
-    """mail.send_queued() sends one batch per call; a large import needs several."""
-    for _batch in range(max(1, ceil(expected / SEND_BATCH))):
-        mail.send_queued()
 
 
 def _skip_reason(status: str) -> str:
@@ -256,7 +248,6 @@ def act(event_id, registration_id, action):
             return redirect(back)
         message = _transition_message(reg, action, _promoted(before, exclude=reg.id))
     db.session.commit()
-    _send_queued()
     flash(message, "success")
     return redirect(back)
 
@@ -335,7 +326,6 @@ def bulk(event_id):
         .order_by(queries.sort_key(), Registration.id)).scalars())
     message = _bulk_apply(event, regs, form.action.data, missing=len(ids) - len(regs))
     db.session.commit()
-    _send_queued(len(regs))
     flash(message, "success")
     return redirect(back)
 
@@ -369,7 +359,6 @@ def retry_email(event_id, email_id):
         return redirect(back)
     mail.retry_now(email)
     db.session.commit()
-    _send_queued()
     db.session.refresh(email)
     if email.status == EmailStatus.SENT:
         flash(_("The e-mail to %(email)s was sent.", email=email.recipient), "success")
@@ -392,7 +381,6 @@ def retry_all_emails(event_id):
     for email in emails:
         mail.retry_now(email)
     db.session.commit()
-    _send_queued(len(emails))
     still_failing = failed_email_count(event.id)
     message = ngettext("%(num)d e-mail sent again.", "%(num)d e-mails sent again.", len(emails))
     if still_failing:
@@ -476,8 +464,6 @@ def import_report(event_id, token):
                 db.session.rollback()
                 flash(" ".join(errors.fields.values()), "error")
             else:
-                if form.notify.data:
-                    _send_queued(result.confirmed + result.waitlisted)
                 importing.store_result(current_app.instance_path, token, payload, result)
                 current_app.logger.info("Imported %d rows into event %d in %.2f s",
                                         result.confirmed + result.waitlisted, event.id,
