@@ -242,18 +242,32 @@ def _give_up_interrupted(stale_before: datetime) -> None:
     db.session.commit()
 
 
+def _earliest(condition):
+    return db.type_coerce(db.func.min(db.case((condition, OutboundEmail.next_attempt_at))),
+                          OutboundEmail.next_attempt_at.type)
+
+
+_PENDING = db.select(
+    _earliest(db.and_(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                      OutboundEmail.attempts < MAX_ATTEMPTS)),
+    _earliest(OutboundEmail.status == EmailStatus.SENDING),
+).where(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED, EmailStatus.SENDING]))
+
+
 def _next_due() -> datetime | None:
     """When send_due() next has something to do: the earliest retry or scheduled
-    message, or the moment a message now "sending" would count as interrupted."""
-    waiting = db.session.execute(
-        db.select(db.func.min(OutboundEmail.next_attempt_at))
-        .where(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
-               OutboundEmail.attempts < MAX_ATTEMPTS)).scalar()
-    sending = db.session.execute(
-        db.select(db.func.min(OutboundEmail.next_attempt_at))
-        .where(OutboundEmail.status == EmailStatus.SENDING)).scalar()
+    message, or the moment a message now "sending" would count as interrupted. In
+    one query, after the run: a stale "sending" message still there is one whose
+    last attempt was cut off, shown failed now."""
+    waiting, sending = db.session.execute(_PENDING).one()
     db.session.commit()
-    times = [t for t in (waiting, sending and sending + _sending_timeout()) if t]
+    timeout = _sending_timeout()
+    if sending is not None and sending + timeout < utcnow():
+        # Cut off (or gone stale since the run looked): those on their last attempt
+        # are shown failed, the others are due now and the next run claims them.
+        _give_up_interrupted(utcnow() - timeout)
+        return utcnow()
+    times = [t for t in (waiting, sending and sending + timeout) if t]
     return min(times, default=None)
 
 
@@ -267,7 +281,6 @@ def send_due(app) -> datetime | None:
     with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
         transport = _Transport(app.config)
         try:
-            _give_up_interrupted(utcnow() - _sending_timeout())
             while True:
                 now = utcnow()
                 due = db.session.execute(
