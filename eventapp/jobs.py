@@ -197,16 +197,28 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
 
 
-# Registered once, for every session: a commit that changed the outbox enqueues a run.
+# Registered once, for every session: a commit that changed the outbox enqueues a run,
+# once the transaction has ended and its connection is back in the pool (a job run at
+# once, as in the tests, takes a connection of its own).
+_COMMITTED = "eventapp.outbox_committed"
+
+
 @event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session) -> None:
+def _note_commit(session) -> None:
     if session.info.pop(mail.OUTBOX_CHANGED, False):
-        current_app.extensions["jobs"].outbox_changed()
+        session.info[_COMMITTED] = True
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session) -> None:
     session.info.pop(mail.OUTBOX_CHANGED, None)
+    session.info.pop(_COMMITTED, None)  # e.g. a savepoint's, undone with the transaction
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _enqueue_after_commit(session, transaction) -> None:
+    if transaction.parent is None and session.info.pop(_COMMITTED, False):
+        current_app.extensions["jobs"].outbox_changed()
 
 
 jobs_cli = AppGroup("jobs", help="Background jobs (e-mail).")
