@@ -179,7 +179,7 @@ def _measure_database(database_url: str, label: str) -> list:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({
             "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_ENABLED": False, "MAIL_SERVER": "", "MAIL_SEND_ASYNC": False,
+            "RATELIMIT_ENABLED": False, "MAIL_SERVER": "", "JOBS_IMMEDIATE": True,
             "OUTBOX_DIR": str(Path(tmp) / "outbox"),
         }, instance_path=str(Path(tmp) / "instance"))
         with app.app_context():

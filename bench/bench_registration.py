@@ -53,8 +53,9 @@ def person(n: int, prefix: str) -> dict:
 
 def mailed_per_second(result: dict, outbox: Path, total: int) -> float:
     """Sign-ups per second counted until the last one's confirmation (composed with its
-    QR, after the commit, by the server's mail sender) lies in the outbox: the e-mails
-    still being written when the last answer left are part of the work measured."""
+    QR, after the commit, by the send job the server's own job consumer runs) lies in
+    the outbox: the e-mails still being written when the last answer left are part of
+    the work measured."""
     deadline = time.monotonic() + 300
     while len(list(outbox.glob("*.eml"))) < total:
         if time.monotonic() > deadline:
@@ -132,8 +133,10 @@ def run() -> str:
         f"{SIGNUPS} sign-ups from {SCANNERS} concurrent clients against gunicorn (2 sync "
         "workers) on " + machine() + ". Each API or form sign-up validates, locks the event, "
         "counts seats, inserts the registration and its queued confirmation and commits; "
-        "after the commit the server's mail sender composes the e-mail with the ticket's "
-        "QR PNG and writes it to the outbox. *req/s* counts answers; *with e-mail /s* "
+        "after the commit a background job (huey, the default setup: a SQLite queue in the "
+        "instance folder and a consumer thread in each server process) composes the "
+        "e-mail with the ticket's QR PNG and writes it to the outbox. *req/s* counts "
+        "answers; *with e-mail /s* "
         "counts until the last confirmation lies in the outbox, so the e-mails are part "
         "of the work measured. The baseline is a bare Flask endpoint doing one INSERT on "
         "the same server setup. Target: at least 100 sign-ups per second through the API, "

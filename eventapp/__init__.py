@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import database  # noqa: F401  (registers the SQLite connection listeners)
 from .config import DEFAULTS, from_environment, https_settings, load_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .jobs import init_app as init_jobs
 from .urls import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    init_jobs(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -56,7 +56,21 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_FROM": "Event Office <events@localhost>",
-    "MAIL_SEND_ASYNC": True,
+    # A failed message is tried again after MAIL_RETRY_SECONDS * 2**attempts (2, 4, 8,
+    # 16 and 32 minutes), six attempts in all.
+    "MAIL_RETRY_SECONDS": 60,
+    # A message "sending" for longer is taken as cut off by a crash and sent again; it
+    # must outlast a claimed batch of 20 over a slow SMTP server (20 s timeout each).
+    "MAIL_SENDING_TIMEOUT": 600,
+    # Background jobs (jobs.py). JOBS_URL: where they wait, "" for instance/jobs.db
+    # (SQLite), or redis://... . JOBS_EMBEDDED: each process serving requests runs
+    # them in a thread of its own; off when `flask jobs worker` runs them instead.
+    "JOBS_URL": "",
+    "JOBS_EMBEDDED": True,
+    "JOBS_NAME": "eventapp",
+    "JOBS_IMMEDIATE": False,  # tests: a job runs where it is enqueued
+    "JOBS_SWEEP_MINUTES": 1,  # the periodic look at the outbox (a lost job loses nothing)
+    "JOBS_POLL_SECONDS": 1.0,  # longest wait between looks at a SQLite queue
     "BASE_URL": "http://127.0.0.1:5000",
     "HTTPS": False,
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed.
@@ -91,6 +105,10 @@ def from_environment(instance_path: str) -> dict:
             cfg[name] = _env_bool(name)
     if os.environ.get("REDIS_URL"):
         cfg["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("JOBS_URL"):
+        cfg["JOBS_URL"] = os.environ["JOBS_URL"]
+    if "JOBS_EMBEDDED" in os.environ:
+        cfg["JOBS_EMBEDDED"] = _env_bool("JOBS_EMBEDDED")
     if "HTTPS" in os.environ:
         cfg["HTTPS"] = _env_bool("HTTPS")
     if os.environ.get("TRUSTED_PROXIES", "").strip():

@@ -1,18 +1,19 @@
 """E-mail: written in the same transaction as what it reports, sent after the commit.
 
-A message is a row in `outbound_emails` holding the whole MIME text. After the
-request commits, `send_queued()` claims rows with a conditional UPDATE (so two
-processes never send the same message) and hands them to SMTP, or, without
-MAIL_SERVER, writes them as .eml files to instance/outbox/. Failures are logged,
-kept on the row for organisers to see, and retried with a growing delay.
+A message is a row in `outbound_emails` holding the whole MIME text; that table is
+the record of what must be sent. `queue_email()` adds a row and notes on the session
+that the outbox changed; after the commit a background job (jobs.py) runs
+`send_due()`, which claims due rows with a conditional UPDATE (so two processes never
+send the same message) and hands them to SMTP, or, without MAIL_SERVER, writes them as
+.eml files to instance/outbox/. Failures are logged, kept on the row for organisers to
+see, and retried with a growing delay; a message left "sending" by a process that
+died is sent again once MAIL_SENDING_TIMEOUT has passed.
 """
 
 import logging
 import smtplib
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.image import MIMEImage
@@ -32,9 +33,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BATCH = 200
 # Messages claimed and recorded per transaction: a crash leaves at most this many
-# "sending" until STALE_SENDING passes, when they are sent again.
+# "sending" until MAIL_SENDING_TIMEOUT passes, when they are sent again.
 CLAIM = 20
-STALE_SENDING = timedelta(minutes=10)
+# Set in Session.info by whatever adds or requeues a message; the job library's
+# after-commit hook (jobs.py) reads it, so views only commit.
+OUTBOX_CHANGED = "eventapp.outbox_changed"
 
 
 # Composers turn a queued row into (template, context, inline images) when it is first
@@ -69,6 +72,7 @@ def queue_email(kind: str, recipient: str, composer_name: str, *, language: str 
         "kind": kind, "recipient": recipient, "subject": "", "mime": None,
         "composer": composer_name, "language": language, "event_id": event_id,
         "registration_id": registration_id})
+    db.session.info[OUTBOX_CHANGED] = True
 
 
 # Bodies are UTF-8 in quoted-printable: Japanese stays intact and lines stay short.
@@ -163,6 +167,20 @@ class _Transport:
             self.smtp = None
 
 
+def _due(now: datetime, stale_before: datetime):
+    """What may be claimed now: new messages and retries that are due, and messages
+    left "sending" by a process that stopped before recording how it went."""
+    return db.and_(OutboundEmail.attempts < MAX_ATTEMPTS, db.or_(
+        db.and_(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                OutboundEmail.next_attempt_at <= now),
+        db.and_(OutboundEmail.status == EmailStatus.SENDING,
+                OutboundEmail.next_attempt_at < stale_before)))
+
+
+def _sending_timeout() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_SENDING_TIMEOUT"])
+
+
 def _claim(email_ids: list[int]) -> list[OutboundEmail]:
     """Marks messages as being sent, except those another process got first: one
     conditional UPDATE that returns the rows it changed."""
@@ -170,10 +188,7 @@ def _claim(email_ids: list[int]) -> list[OutboundEmail]:
     begin_write()
     rows = list(db.session.execute(
         db.update(OutboundEmail)
-        .where(OutboundEmail.id.in_(email_ids),
-               db.or_(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
-                      db.and_(OutboundEmail.status == EmailStatus.SENDING,
-                              OutboundEmail.next_attempt_at < now - STALE_SENDING)))
+        .where(OutboundEmail.id.in_(email_ids), _due(now, now - _sending_timeout()))
         .values(status=EmailStatus.SENDING, next_attempt_at=now,
                 attempts=OutboundEmail.attempts + 1)
         .returning(OutboundEmail)
@@ -193,6 +208,7 @@ def _record(results: list[tuple[OutboundEmail, tuple[str, str] | None, Exception
     if not results:
         return
     now = utcnow()
+    retry_base = current_app.config["MAIL_RETRY_SECONDS"]
     values = []
     for row, composed, error in results:
         subject, mime = composed if composed is not None else (row.subject, row.mime)
@@ -201,7 +217,7 @@ def _record(results: list[tuple[OutboundEmail, tuple[str, str] | None, Exception
         else:
             log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, error)
             status, last_error = EmailStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            next_attempt_at = now + timedelta(minutes=2 ** row.attempts)
+            next_attempt_at = now + timedelta(seconds=retry_base * 2 ** row.attempts)
         values.append({"email_id": row.id, "subject": subject, "mime": mime,
                        "status": status, "last_error": last_error,
                        "sent_at": now if error is None else None,
@@ -211,32 +227,74 @@ def _record(results: list[tuple[OutboundEmail, tuple[str, str] | None, Exception
     db.session.commit()
 
 
-def _send_due(app) -> int:
-    """Sends every message that is due, in claimed batches; returns how many went out."""
-    sent = 0
-    # Links in messages always start with BASE_URL, never with the Host header of the
-    # request that happened to trigger the sending; one request context serves the
-    # whole run, so building them costs no context per link. The app context comes
-    # first so the sender has a database session of its own, also inside a request.
+def _give_up_interrupted(stale_before: datetime) -> None:
+    """A message whose last allowed attempt was cut off by a crash is shown failed,
+    for an organiser to retry, instead of staying "sending" for ever."""
+    begin_write()
+    db.session.execute(
+        db.update(OutboundEmail)
+        .where(OutboundEmail.status == EmailStatus.SENDING,
+               OutboundEmail.next_attempt_at < stale_before,
+               OutboundEmail.attempts >= MAX_ATTEMPTS)
+        .values(status=EmailStatus.FAILED,
+                last_error="Interrupted while sending (the process stopped)")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _earliest(condition):
+    return db.type_coerce(db.func.min(db.case((condition, OutboundEmail.next_attempt_at))),
+                          OutboundEmail.next_attempt_at.type)
+
+
+_PENDING = db.select(
+    _earliest(db.and_(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+                      OutboundEmail.attempts < MAX_ATTEMPTS)),
+    _earliest(OutboundEmail.status == EmailStatus.SENDING),
+).where(OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED, EmailStatus.SENDING]))
+
+
+def _next_due() -> datetime | None:
+    """When send_due() next has something to do: the earliest retry or scheduled
+    message, or the moment a message now "sending" would count as interrupted. In
+    one query, after the run: a stale "sending" message still there is one whose
+    last attempt was cut off, shown failed now."""
+    waiting, sending = db.session.execute(_PENDING).one()
+    db.session.commit()
+    timeout = _sending_timeout()
+    if sending is not None and sending + timeout < utcnow():
+        # Cut off (or gone stale since the run looked): those on their last attempt
+        # are shown failed, the others are due now and the next run claims them.
+        _give_up_interrupted(utcnow() - timeout)
+        return utcnow()
+    times = [t for t in (waiting, sending and sending + timeout) if t]
+    return min(times, default=None)
+
+
+def send_due(app) -> datetime | None:
+    """Sends every message that is due, in claimed batches; returns when the next one
+    falls due (None: nothing left to send). Run by the background job, never by a view."""
+    # Links in messages always start with BASE_URL, never with the Host header of a
+    # request; one request context serves the whole run, so building them costs no
+    # context per link. The app context comes first so the run has a database session
+    # of its own.
     with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
         transport = _Transport(app.config)
         try:
             while True:
+                now = utcnow()
                 due = db.session.execute(
-                    db.select(OutboundEmail.id).where(
-                        OutboundEmail.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
-                        OutboundEmail.next_attempt_at <= utcnow(),
-                        OutboundEmail.attempts < MAX_ATTEMPTS)
+                    db.select(OutboundEmail.id).where(_due(now, now - _sending_timeout()))
                     .order_by(OutboundEmail.id).limit(BATCH)).scalars().all()
                 db.session.commit()
                 if not due:
                     break
                 for start in range(0, len(due), CLAIM):
-                    sent += _send_batch(transport, due[start:start + CLAIM])
+                    _send_batch(transport, due[start:start + CLAIM])
+            return _next_due()
         finally:
             transport.close()
             db.session.remove()
-    return sent
 
 
 def _prefetch(rows: list[OutboundEmail]) -> list:
@@ -267,55 +325,7 @@ def _send_batch(transport: _Transport, email_ids: list[int]) -> int:
     return sum(1 for _row, _composed, error in results if error is None)
 
 
-class _Sender:
-    """An app's background sender: one thread, and at most one run waiting for it.
-    A request that asks for a run while one is waiting to start needs no run of its
-    own: that run looks for due messages when it starts, after this request's commit.
-    Under a rush of sign-ups, one run then sends many messages instead of each request
-    queueing a run that finds nothing left to do."""
-
-    def __init__(self):
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="mail")
-        self.lock = threading.Lock()
-        self.waiting = False
-
-    def request_run(self, app) -> None:
-        with self.lock:
-            if self.waiting:
-                return
-            self.waiting = True
-        try:
-            self.executor.submit(self._run, app)
-        except RuntimeError:  # the process is shutting down: the next start sends them
-            with self.lock:
-                self.waiting = False
-
-    def _run(self, app) -> None:
-        with self.lock:
-            self.waiting = False
-        try:
-            _send_due(app)
-        except Exception:  # e.g. the database is unreachable: the messages stay queued
-            log.exception("Sending queued e-mail failed; it is retried with the next run")
-
-
-def send_queued() -> None:
-    """Call after the request's commit. In the background by default, so a slow mail
-    server never holds up the person at the form or the door."""
-    app = current_app._get_current_object()
-    if not app.config.get("MAIL_SEND_ASYNC", True):
-        _send_due(app)
-        return
-    sender = app.extensions.get("mail_sender")
-    if sender is None:
-        sender = app.extensions.setdefault("mail_sender", _Sender())
-    sender.request_run(app)
-
-
 def retry_now(email: OutboundEmail) -> None:
     """An organiser's "resend": try again at once, with a fresh attempt budget."""
     email.status, email.attempts, email.next_attempt_at = EmailStatus.QUEUED, 0, utcnow()
-
-
-def send_due_now() -> int:
-    return _send_due(current_app._get_current_object())
+    db.session.info[OUTBOX_CHANGED] = True

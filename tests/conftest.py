@@ -71,7 +71,7 @@ def make_test_config(database_url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_SERVER": "",
-        "MAIL_SEND_ASYNC": False,
+        "JOBS_IMMEDIATE": True,  # a job runs as it is enqueued: after the commit, in-process
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "BASE_URL": "http://localhost",
     }

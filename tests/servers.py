@@ -1,6 +1,6 @@
-"""Real app servers for the crash and scale-out tests: gunicorn (2 sync workers, as in
-production and `make bench`) on a database of the test's own, in a process group of
-its own so a test can SIGKILL the whole server at once.
+"""Real app servers for the crash, scale-out and job tests: gunicorn (2 sync workers, as
+in production and `make bench`) on a database of the test's own, in a process group of
+its own so a test can SIGKILL the whole server at once; and `flask jobs worker`.
 
 The database is a fresh SQLite file or a fresh PostgreSQL schema per test (the session
 schema of conftest.py is shared with in-process tests, which truncate it).
@@ -37,14 +37,14 @@ def fresh_database(kind: str, tmp_path):
         yield url
 
 
-def prepare(database_url: str, build) -> tuple[str, dict]:
+def prepare(database_url: str, build, config: str = "") -> tuple[str, dict]:
     """Creates the tables and runs build() (which uses tests.factories and returns a
     dict) in an app of its own; returns (instance folder, that dict). The instance's
-    config.py lifts the abuse limits, as for the benchmarks."""
+    config.py lifts the abuse limits, as for the benchmarks, and adds `config`."""
     from eventapp import create_app
     from eventapp.extensions import db
 
-    instance = make_instance()
+    instance = make_instance(config)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=instance)
     with app.app_context():
         db.create_all()
@@ -64,6 +64,7 @@ class Gunicorn:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     log: object = None
+    env: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -71,17 +72,29 @@ class Gunicorn:
 
     def start(self) -> "Gunicorn":
         env = os.environ | {"DATABASE_URL": self.database_url,
-                            "EVENTAPP_INSTANCE_PATH": self.instance}
-        env.pop("MAIL_SERVER", None)  # e-mails go to the instance's outbox
+                            "EVENTAPP_INSTANCE_PATH": self.instance} | self.env
+        env.pop("MAIL_SERVER", None)  # e-mails go to the instance's outbox or config.py's
         # --preload: the app is imported once and the workers forked from it, which saves
         # seconds per start on a busy machine; create_app opens no database connection.
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--preload",
-               "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"]
+               "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+               "--access-logfile", self.access_log, "wsgi:app"]
         # The log goes to a file: a pipe nobody reads could fill up and block the server.
         self.log = open(os.path.join(self.instance, f"gunicorn-{self.port}.log"), "wb")
         self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, start_new_session=True,
                                      stdout=subprocess.DEVNULL, stderr=self.log)
         return self
+
+    @property
+    def access_log(self) -> str:
+        return os.path.join(self.instance, f"gunicorn-{self.port}-access.log")
+
+    def requests_served(self) -> int:
+        """Requests the server has answered so far, from its access log."""
+        if not os.path.exists(self.access_log):
+            return 0
+        with open(self.access_log, "rb") as f:
+            return sum(1 for _line in f)
 
     def log_tail(self) -> str:
         with open(self.log.name, "rb") as f:
@@ -145,3 +158,43 @@ def engine(database_url: str):
         yield eng
     finally:
         eng.dispose()
+
+
+@dataclass
+class JobsWorker:
+    """`flask --app wsgi jobs worker`, the production job runner, in a process group of
+    its own."""
+
+    database_url: str
+    instance: str
+    threads: int = 2
+    proc: subprocess.Popen | None = None
+    log: object = None
+
+    def start(self) -> "JobsWorker":
+        env = os.environ | {"DATABASE_URL": self.database_url,
+                            "EVENTAPP_INSTANCE_PATH": self.instance}
+        env.pop("MAIL_SERVER", None)
+        self.log = open(os.path.join(self.instance, f"worker-{id(self)}.log"), "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
+             "--threads", str(self.threads)],
+            cwd=str(ROOT), env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+            stderr=self.log)
+        return self
+
+    def log_tail(self) -> str:
+        with open(self.log.name, "rb") as f:
+            return f.read()[-3000:].decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        """SIGTERM: huey's consumer finishes the job it is running, then exits."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        if self.log is not None:
+            self.log.close()

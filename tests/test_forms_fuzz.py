@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventapp import mail
 from eventapp.extensions import db
 from eventapp.models import Registration
 from tests import factories
@@ -97,7 +96,7 @@ def assert_field_error(page: str):
 @pytest.fixture
 def site(app, monkeypatch):
     """An open event; e-mails stay queued (this is about the forms, not mail)."""
-    monkeypatch.setattr(mail, "send_queued", lambda: None)
+    monkeypatch.setattr(app.extensions["jobs"], "outbox_changed", lambda: None)
     event = factories.event(title="Form Fuzz Seminar", capacity=1000)
     categories = {c.code: c for c in event.categories if c.public}
     assert set(categories) >= {"company", "embassy", "guest"}

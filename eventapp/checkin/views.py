@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import mail
 from ..auth.access import door_required, organiser_required
 from ..events.services import event_or_404, localized
 from ..extensions import db
@@ -177,7 +176,6 @@ def walk_in(event_id):
             name = answer.registration.name
             result = answer.result
             db.session.commit()
-            mail.send_queued()
             if answer.existing:
                 flash(_("%(name)s was already registered with this e-mail: %(result)s.",
                         name=name, result=scan_result_labels()[result]),

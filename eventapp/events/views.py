@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from .. import mail
 from ..auth.access import door_required, organiser_required
 from ..extensions import db
 from ..i18n import current_language
@@ -127,7 +126,6 @@ def edit(event_id):
         if _save_event_form(form, event) is not None:
             promoted = capacity_changed(event)
             db.session.commit()
-            mail.send_queued()
             flash(_("Saved."), "success")
             if promoted:
                 flash(ngettext("%(num)d person moved from the waitlist to confirmed.",

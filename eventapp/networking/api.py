@@ -9,7 +9,6 @@ from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Meeting, Role
 from . import services
-from .emails import send_queued
 from .schemas import (
     MeetingContext,
     NetworkingMeeting,
@@ -75,7 +74,6 @@ def publish(event_id):
                            "published_at": event.networking_published_at,
                            "timezone": event.timezone})
     db.session.commit()
-    send_queued(result.notified)
     return jsonify(body)
 
 

@@ -5,24 +5,12 @@ A row's kind says which, with the request's id where there is one ("request:12",
 recipient's language.
 """
 
-from math import ceil
-
 from .. import mail
 from ..extensions import db
 from ..models import MeetingRequest, Registration
 from ..urls import external_url
 from .pages import agenda_entries
 from .wording import Wording
-
-# mail.send_queued() sends at most this many messages per call.
-MAIL_BATCH = 200
-
-
-def send_queued(expected: int = 1) -> None:
-    """After the commit: enough send rounds for ``expected`` messages (a publish may
-    queue one per attendee)."""
-    for _round in range(max(1, ceil(expected / MAIL_BATCH))):
-        mail.send_queued()
 
 
 @mail.composer("networking")

@@ -15,7 +15,7 @@ companies in the summary sentence) stay the same while a one-person company or a
 mission cannot point at a person. An attendee who deletes their own data loses the
 organisation name altogether.
 
-Callers commit, then call remove_outbox_copies() and mail.send_queued().
+Callers commit, then call remove_outbox_copies().
 """
 
 from dataclasses import dataclass

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from .. import mail
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
 from ..events.services import event_by_slug_or_404, event_or_404
@@ -55,7 +54,6 @@ def delete_my_data(token):
         erased = services.delete_registration_data(reg)
         db.session.commit()
         services.remove_outbox_copies(erased.email_ids)
-        mail.send_queued()  # whoever moved up from the waitlist is told
         return redirect(url_for("privacy.data_deleted", slug=slug))
     return render_template("privacy/delete.html", reg=reg, event=reg.event, form=form)
 

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, jsonify, request
 
-from .. import mail
 from ..api.docs import arguments, error_responses, operation
 from ..api.schemas import page
 from ..auth.access import api_roles, api_user
@@ -54,7 +53,6 @@ def create(event_id, args):
     # would cost two more queries for what is already known.
     body = REGISTRATION.dump(outcome.registration)
     db.session.commit()
-    mail.send_queued()
     return jsonify(body), 201
 
 
@@ -100,5 +98,4 @@ def cancel(event_id, registration_id):
         db.session.rollback()
         return jsonify(error="conflict", message=str(e)), 409
     db.session.commit()
-    mail.send_queued()
     return jsonify(REGISTRATION.dump(reg))

@@ -171,7 +171,6 @@ def act(event_id, registration_id, action):
             return redirect(back)
         message = _transition_message(reg, action, changed.promoted)
     db.session.commit()
-    mail.send_queued()
     flash(message, "success")
     return redirect(back)
 
@@ -246,7 +245,6 @@ def bulk(event_id):
     regs = queries.registrations_by_id(event.id, ids)
     message = _bulk_apply(event, regs, form.action.data, missing=len(ids) - len(regs))
     db.session.commit()
-    mail.send_queued()
     flash(message, "success")
     return redirect(back)
 
@@ -275,7 +273,6 @@ def retry_email(event_id, email_id):
         return redirect(back)
     mail.retry_now(email)
     db.session.commit()
-    mail.send_queued()
     db.session.refresh(email)
     if email.status == EmailStatus.SENT:
         flash(_("The e-mail to %(email)s was sent.", email=email.recipient), "success")
@@ -298,7 +295,6 @@ def retry_all_emails(event_id):
     for email in emails:
         mail.retry_now(email)
     db.session.commit()
-    mail.send_queued()
     still_failing = queries.failed_email_count(event.id)
     message = ngettext("%(num)d e-mail sent again.", "%(num)d e-mails sent again.", len(emails))
     if still_failing:

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import mail
 from ..auth.access import organiser_required
 from ..events.services import confirmed_count, event_or_404
 from ..extensions import db
@@ -92,8 +91,6 @@ def report(event_id, token):
                 db.session.rollback()
                 flash(" ".join(errors.fields.values()), "error")
             else:
-                if form.notify.data:
-                    mail.send_queued()
                 importing.store_result(current_app.instance_path, token, payload, result)
                 current_app.logger.info("Imported %d rows into event %d in %.2f s",
                                         result.confirmed + result.waitlisted, event.id,

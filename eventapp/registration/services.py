@@ -4,7 +4,7 @@ Integrity lives in the database transaction: every change that can take or free 
 seat first locks the event (BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on
 PostgreSQL), so counting confirmed seats and writing the new status are one atomic
 step even under a rush of simultaneous submissions. Callers commit; the e-mails queued
-here go out after the commit.
+here go out after the commit (jobs.py).
 """
 
 from dataclasses import dataclass

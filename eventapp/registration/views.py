@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import mail
 from ..events.services import event_by_slug_or_404, localized, registration_state
 from ..extensions import db, limiter
 from ..i18n import current_language
@@ -67,7 +66,6 @@ def signup(slug, category):
             status = (outcome.registration.status if outcome.created
                       else services.would_be_status(event, cat))
             db.session.commit()
-            mail.send_queued()
             session["signup_email"] = form.email.data.strip()
             return redirect(url_for("registration.done", slug=slug, status=status))
     return render_template("registration/signup.html", event=event, category=cat, form=form,
@@ -147,7 +145,6 @@ def cancel(token):
                         status=attendee_status_phrase(reg.status)), "info")
             else:
                 db.session.commit()
-                mail.send_queued()
                 flash(_("Your registration is cancelled. Thank you for letting us know."),
                       "success")
             return redirect(url_for("registration.manage", token=token))

@@ -1,0 +1,183 @@
+"""Background jobs in real processes: e-mail goes out with no request to wait for.
+
+gunicorn serves the app as in production, with a real SMTP server (aiosmtpd) beside
+it. In the default setup the jobs wait in a SQLite file in the instance folder and a
+consumer thread in each server process runs them; with Redis, `flask jobs worker`
+processes run them. Runs on SQLite and PostgreSQL.
+"""
+
+import os
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from tests import factories
+from tests.conftest import POSTGRES, SQLITE
+from tests.mailbox import SmtpServer
+from tests.servers import Gunicorn, JobsWorker, engine, fresh_database, prepare, serving
+from tests.test_mail_smtp import free_port
+
+
+@pytest.fixture(params=[SQLITE, POSTGRES])
+def database(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+def build() -> dict:
+    event = factories.event(title="Jobs Seminar", capacity=500, networking=False)
+    organiser = factories.staff("org@jobs.example", "organiser")
+    return {"event_id": event.id, "token": factories.token(organiser)}
+
+
+def mail_config(smtp_port: int, **extra) -> str:
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
+                "MAIL_FROM": "Jobs Office <office@jobs.example>"} | extra
+    return "".join(f"{name} = {value!r}\n" for name, value in settings.items())
+
+
+def sign_up(server: Gunicorn, info: dict, address: str) -> None:
+    response = requests.post(
+        f"{server.url}/api/v1/events/{info['event_id']}/registrations",
+        headers={"Authorization": f"Bearer {info['token']}"},
+        json={"name": "Jobs Guest", "email": address, "category": "guest"}, timeout=60)
+    assert response.status_code == 201, response.text
+
+
+def outbox(database_url: str, address: str | None = None) -> list[tuple]:
+    """(recipient, status, attempts) of the stored messages, read from the database."""
+    with engine(database_url) as eng, eng.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT recipient, status, attempts FROM outbound_emails ORDER BY id")).all()
+    return [tuple(row) for row in rows if address in (None, row[0])]
+
+
+def wait_for(condition, timeout: float, what: str, *logs) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}\n" +
+                                 "\n".join(log.log_tail() for log in logs))
+        time.sleep(0.1)
+
+
+def test_mail_that_failed_at_sign_up_arrives_when_smtp_is_back_without_a_request(
+        database, tmp_path):
+    smtp = SmtpServer(free_port())  # not started: the mail server is down
+    instance, info = prepare(database, build, mail_config(smtp.port, MAIL_RETRY_SECONDS=1))
+    with serving(Gunicorn(database, instance)) as (server,):
+        sign_up(server, info, "early@jobs.example")
+        answered = server.requests_served()
+        try:
+            wait_for(lambda: outbox(database) == [("early@jobs.example", "failed", 1)],
+                     60, "the first attempt to fail", server)
+            smtp.start()
+            wait_for(lambda: smtp.to("early@jobs.example"), 60, "the retry", server)
+            [message] = smtp.to("early@jobs.example")
+            assert "Jobs Seminar" in message["Subject"]
+            wait_for(lambda: outbox(database)[0][1] == "sent", 10, "the record", server)
+            time.sleep(3)  # later retries or sweeps must not send it again
+            assert len(smtp.to("early@jobs.example")) == 1
+            [(_address, status, attempts)] = outbox(database)
+            assert status == "sent" and attempts >= 2
+            # Nothing but the server's own jobs got it there: no request after the sign-up.
+            assert server.requests_served() == answered
+        finally:
+            smtp.stop()
+
+
+def test_a_message_cut_off_by_sigkill_while_sending_is_sent_exactly_once_after_restart(
+        database, tmp_path):
+    smtp = SmtpServer(free_port()).start()
+    smtp.hold.add("cut@jobs.example")
+    config = mail_config(smtp.port, MAIL_RETRY_SECONDS=1, MAIL_SENDING_TIMEOUT=4)
+    instance, info = prepare(database, build, config)
+    try:
+        # One worker: no other consumer of this server takes the held message over.
+        with serving(Gunicorn(database, instance, workers=1)) as (first,):
+            sign_up(first, info, "before@jobs.example")
+            wait_for(lambda: outbox(database) == [("before@jobs.example", "sent", 1)],
+                     60, "the first message", first)
+            sign_up(first, info, "cut@jobs.example")
+            assert smtp.holding.wait(60), first.log_tail()
+            assert outbox(database, "cut@jobs.example") == [("cut@jobs.example", "sending", 1)]
+            first.kill()
+        smtp.release()  # the killed sender's connection is gone: nothing was delivered
+        assert outbox(database, "cut@jobs.example") == [("cut@jobs.example", "sending", 1)]
+        assert smtp.to("cut@jobs.example") == []
+
+        # The restarted server's consumer starts with its first request (the readiness
+        # check) and sends the message once MAIL_SENDING_TIMEOUT has passed.
+        with serving(Gunicorn(database, instance, workers=1)) as (second,):
+            wait_for(lambda: smtp.to("cut@jobs.example"), 60, "the resend", second)
+            wait_for(lambda: outbox(database, "cut@jobs.example")[0][1] == "sent", 10,
+                     "the record", second)
+            time.sleep(5)  # another timeout's worth: no second copy
+        assert len(smtp.to("cut@jobs.example")) == 1
+        assert len(smtp.to("before@jobs.example")) == 1
+        assert outbox(database) == [("before@jobs.example", "sent", 1),
+                                    ("cut@jobs.example", "sent", 2)]
+    finally:
+        smtp.stop()
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL", "").strip()
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    return url
+
+
+SIGNUPS, EXTRA_RUNS = 40, 12
+
+
+def test_two_job_workers_on_redis_never_send_one_message_twice(database, redis_url, tmp_path):
+    """The production setup: app servers with JOBS_EMBEDDED off and two `flask jobs
+    worker` processes on Redis. The sign-ups' commits queue one run between them; a
+    dozen more runs are put in the queue by hand so that both workers' threads send at
+    the same time. Each message is claimed by one of them and sent once."""
+    from eventapp import create_app
+
+    smtp = SmtpServer(free_port(), delay=0.02).start()
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    config = mail_config(smtp.port, JOBS_URL=redis_url, JOBS_EMBEDDED=False, JOBS_NAME=name)
+    instance, info = prepare(database, build, config)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database}, instance_path=instance)
+    jobs = app.extensions["jobs"]
+    assert type(jobs.huey.storage).__name__ == "RedisStorage"
+    workers = []
+    try:
+        with serving(Gunicorn(database, instance)) as (server,):
+            addresses = [f"guest{n}@jobs.example" for n in range(SIGNUPS)]
+            threads = [threading.Thread(target=lambda share=addresses[i::4]: [
+                sign_up(server, info, a) for a in share]) for i in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert {row[1] for row in outbox(database)} == {"queued"}
+            assert jobs.huey.pending_count() == 1  # one run for all 40 commits
+            for _ in range(EXTRA_RUNS):
+                jobs.send_mail()
+            workers = [JobsWorker(database, instance).start() for _ in range(2)]
+            wait_for(lambda: len(smtp.messages) >= SIGNUPS, 120, "every message", *workers)
+            wait_for(lambda: jobs.huey.pending_count() == 0, 60, "the queue to empty",
+                     *workers)
+            time.sleep(2)  # runs still going would have found nothing left
+        received = sorted(a for rcpts, _message in smtp.messages for a in rcpts)
+        assert received == sorted(addresses)
+        assert {(status, attempts) for _a, status, attempts in outbox(database)} == {
+            ("sent", 1)}
+        logs = "".join(worker.log_tail() for worker in workers)
+        assert "send_mail" in logs
+    finally:
+        for worker in workers:
+            worker.stop()
+        smtp.stop()
+        jobs.huey.flush()
+        jobs.huey.storage.conn.close()
