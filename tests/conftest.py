@@ -190,3 +190,7 @@ def pytest_terminal_summary(terminalreporter):
         figures = counts.get(name, {})
         line = ", ".join(f"{n} {o}" for o, n in sorted(figures.items())) or "none"
         terminalreporter.write_line(f"database {name}: {line}")
+
+
+# Fixtures for tests that run real app servers (gunicorn) on a database of their own.
+pytest_plugins = ("tests.servers",)

@@ -20,7 +20,14 @@ import requests
 import sqlalchemy
 
 from bench.common import ROOT, free_port, make_instance
-from tests.conftest import SQLITE, _pg_base_url, temporary_pg_schema
+from tests.conftest import POSTGRES, SQLITE, _pg_base_url, temporary_pg_schema
+
+
+@pytest.fixture(params=[SQLITE, POSTGRES])
+def database(request, tmp_path):
+    """A fresh database for app servers of the test's own, on SQLite and PostgreSQL."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @contextlib.contextmanager

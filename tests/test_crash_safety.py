@@ -18,7 +18,6 @@ import time
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from sqlalchemy import text
 
@@ -30,20 +29,13 @@ from eventapp.models import (
     new_secret_token,
 )
 from tests import factories
-from tests.conftest import POSTGRES, SQLITE
-from tests.servers import Gunicorn, csrf_session, engine, fresh_database, prepare, serving
+from tests.servers import Gunicorn, csrf_session, engine, prepare, serving
 
 ADMITTED = 200  # confirmed registrations with codes for the door scanners
 SEATS_LEFT = 15  # seats for the sign-ups; later ones go to the waitlist
 API_THREADS, FORM_THREADS, SCANNER_THREADS = 4, 2, 4
 KILL_AFTER = {"signups": 40, "checkins": 60}  # acknowledged before the SIGKILL
 KILL_DEADLINE = 20.0  # seconds: kill then whatever has been acknowledged
-
-
-@pytest.fixture(params=[SQLITE, POSTGRES])
-def database(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
 
 
 def build() -> dict:

@@ -15,22 +15,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from sqlalchemy import text
 
 from tests import factories
-from tests.conftest import POSTGRES, SQLITE
-from tests.servers import Gunicorn, csrf_session, engine, fresh_database, prepare, serving
+from tests.servers import Gunicorn, csrf_session, engine, prepare, serving
 
 SCANNERS, ROUNDS = 8, 3
 SIGNUPS, SEATS = 100, 20
-
-
-@pytest.fixture(params=[SQLITE, POSTGRES])
-def database(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
 
 
 def build() -> dict:

@@ -5,9 +5,8 @@ from flask import Blueprint, current_app, jsonify
 
 from ..auth.access import api_roles
 from ..events import services as event_services
-from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Event, Role
+from ..models import Role
 from .docs import arguments, error_responses, openapi_document, operation
 from .schemas import EventCreate, EventSchema, EventSummary, Paging, page
 
@@ -33,7 +32,7 @@ def openapi():
 @api_roles(ORGANISER, DOOR)
 @arguments(Paging, location="query")
 def list_events(args):
-    events = db.session.execute(page(db.select(Event).order_by(Event.starts_at), args))
+    events = db.session.execute(page(event_services.events_query(), args))
     return jsonify(EVENTS.dump(events.scalars()))
 
 
@@ -54,4 +53,4 @@ def create_event(args):
            responses={200: ("The event", EventSchema)} | error_responses(401, 403, 404))
 @api_roles(ORGANISER, DOOR)
 def get_event(event_id):
-    return jsonify(EVENT.dump(event_or_404(event_id)))
+    return jsonify(EVENT.dump(event_services.event_or_404(event_id)))

@@ -128,13 +128,18 @@ def create_event(data: dict) -> Event:
     return event
 
 
-def list_events(upcoming_only: bool = False, listed_only: bool = False) -> list[Event]:
-    query = db.select(Event).order_by(Event.starts_at)
+def events_query(upcoming_only: bool = False, listed_only: bool = False):
+    """Events by start, for a list or a page of one."""
+    query = db.select(Event).order_by(Event.starts_at, Event.id)
     if upcoming_only:
         query = query.where(Event.ends_at >= utcnow())
     if listed_only:
         query = query.where(Event.listed.is_(True))
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def list_events(upcoming_only: bool = False, listed_only: bool = False) -> list[Event]:
+    return list(db.session.execute(events_query(upcoming_only, listed_only)).scalars())
 
 
 def event_or_404(event_id: int) -> Event:

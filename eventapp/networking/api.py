@@ -7,7 +7,7 @@ from ..api.schemas import Paging, page
 from ..auth.access import api_roles
 from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Meeting, Role
+from ..models import Role
 from . import services
 from .schemas import (
     MeetingContext,
@@ -88,7 +88,6 @@ def meetings(event_id, args):
     event = event_or_404(event_id)
     if not event.has_networking:
         return _no_networking()
-    query = page(db.select(Meeting).where(Meeting.event_id == event.id)
-                 .order_by(Meeting.slot, Meeting.table_number, Meeting.id), args)
+    query = page(services.meetings_query(event.id), args)
     with MeetingContext({"event": event, "wording": Wording(event, "en")}):
         return jsonify(MEETINGS.dump(db.session.execute(query).scalars()))

@@ -151,11 +151,16 @@ def _as_planned(row: Meeting) -> matching.Meeting:
                             locked=True)
 
 
+def meetings_query(event_id: int):
+    """The stored schedule by slot and table, for a list or a page of one."""
+    return (db.select(Meeting).where(Meeting.event_id == event_id)
+            .order_by(Meeting.slot, Meeting.table_number, Meeting.id))
+
+
 def event_meetings(event_id: int, *, with_people: bool = False) -> list[Meeting]:
-    """The stored schedule by slot and table; ``with_people`` loads both registrations
-    and their categories in the same query."""
-    query = (db.select(Meeting).where(Meeting.event_id == event_id)
-             .order_by(Meeting.slot, Meeting.table_number, Meeting.id))
+    """The stored schedule; ``with_people`` loads both registrations and their
+    categories in the same query."""
+    query = meetings_query(event_id)
     if with_people:
         query = query.options(joinedload(Meeting.a).joinedload(Registration.category),
                               joinedload(Meeting.b).joinedload(Registration.category))

@@ -30,7 +30,6 @@ from .wording import Wording
 bp = Blueprint("networking", __name__)
 
 
-
 def error_messages() -> dict[str, str]:
     return {
         "no_networking": _("This event has no networking session."),
@@ -85,59 +84,56 @@ def agenda(token):
                            agenda=pages.agenda_entries(reg, wording), localized=localized)
 
 
-@bp.post("/r/<token>/networking/request")
-def request_meeting(token):
-    reg = _attendee_or_404(token)
+def _attendee_action(reg: Registration, action, message, anchor: str):
+    """Runs one of the attendee's networking actions and commits; an action the current
+    state does not allow is explained instead. `message` words the outcome."""
     try:
-        outcome = requests.request_meeting(reg, _id_field("registration_id"))
+        outcome = action()
     except services.NetworkingError as e:
         _flash_error(e)
         return _back(reg)
     db.session.commit()
-    flash({"requested": _("Your request is sent. We will e-mail you when it is accepted."),
-           "accepted": _("You both want to meet: the meeting will be in the schedule."),
-           "already": _("You have already asked for this meeting.")}[outcome], "success")
-    return _back(reg, "#requests")
+    flash(message(outcome), "success")
+    return _back(reg, anchor)
+
+
+@bp.post("/r/<token>/networking/request")
+def request_meeting(token):
+    reg = _attendee_or_404(token)
+    other_id = _id_field("registration_id")
+    return _attendee_action(
+        reg, lambda: requests.request_meeting(reg, other_id),
+        lambda outcome: {
+            "requested": _("Your request is sent. We will e-mail you when it is accepted."),
+            "accepted": _("You both want to meet: the meeting will be in the schedule."),
+            "already": _("You have already asked for this meeting.")}[outcome],
+        "#requests")
 
 
 @bp.post("/r/<token>/networking/requests/<int:request_id>/<any(accept, decline):answer>")
 def respond(token, request_id, answer):
     reg = _attendee_or_404(token)
-    try:
-        requests.respond(reg, request_id, accept=answer == "accept")
-    except services.NetworkingError as e:
-        _flash_error(e)
-        return _back(reg)
-    db.session.commit()
-    flash(_("Accepted: the meeting will be in the schedule.") if answer == "accept"
-          else _("Declined. You will not be scheduled to meet."), "success")
-    return _back(reg, "#requests")
+    accept = answer == "accept"
+    return _attendee_action(
+        reg, lambda: requests.respond(reg, request_id, accept=accept),
+        lambda _outcome: _("Accepted: the meeting will be in the schedule.") if accept
+        else _("Declined. You will not be scheduled to meet."), "#requests")
 
 
 @bp.post("/r/<token>/networking/not-interested")
 def not_interested(token):
     reg = _attendee_or_404(token)
-    try:
-        requests.not_interested(reg, _id_field("registration_id"))
-    except services.NetworkingError as e:
-        _flash_error(e)
-        return _back(reg)
-    db.session.commit()
-    flash(_("Noted. You will not be matched with this person."), "success")
-    return _back(reg, "#contacts")
+    other_id = _id_field("registration_id")
+    return _attendee_action(
+        reg, lambda: requests.not_interested(reg, other_id),
+        lambda _outcome: _("Noted. You will not be matched with this person."), "#contacts")
 
 
 @bp.post("/r/<token>/networking/requests/<int:request_id>/withdraw")
 def withdraw(token, request_id):
     reg = _attendee_or_404(token)
-    try:
-        requests.withdraw(reg, request_id)
-    except services.NetworkingError as e:
-        _flash_error(e)
-        return _back(reg)
-    db.session.commit()
-    flash(_("Done."), "success")
-    return _back(reg, "#requests")
+    return _attendee_action(reg, lambda: requests.withdraw(reg, request_id),
+                            lambda _outcome: _("Done."), "#requests")
 
 
 @bp.post("/r/<token>/networking/availability")
