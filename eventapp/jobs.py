@@ -8,7 +8,8 @@ as interrupted (see mail.send_due).
 Where the jobs wait (JOBS_URL): by default a SQLite file in the instance folder,
 shared by every process of the machine; in production the Redis that already holds
 the abuse limits. Who runs them: by default a consumer thread inside each process that
-serves requests (JOBS_EMBEDDED, started with the process's first request), so
+serves requests (JOBS_EMBEDDED; started with each gunicorn worker, or with the first
+request under another server), so
 `make run` needs nothing more; in production `flask --app wsgi jobs worker`, with
 JOBS_EMBEDDED off in the app servers. Tests run jobs as soon as they are enqueued
 (JOBS_IMMEDIATE), or against a real queue where the queue is the point.
@@ -166,6 +167,17 @@ class Jobs:
                 max_delay=float(self.app.config["JOBS_POLL_SECONDS"]),
                 check_worker_health=False)
             self.consumer.start()
+        self.outbox_changed()  # a new process looks at once at what waits (e.g. after a crash)
+
+    @property
+    def embedded(self) -> bool:
+        """Whether this app's own processes run its jobs (the default setup)."""
+        return bool(self.app.config["JOBS_EMBEDDED"] and not self.app.config["JOBS_IMMEDIATE"])
+
+    def start_embedded(self) -> None:
+        """Starts this process's consumer in the embedded setup (a server's start hook)."""
+        if self.embedded:
+            self.start_consumer()
 
     def stop_consumer(self) -> None:
         if self.consumer is not None and self.consumer_pid == os.getpid():
@@ -192,7 +204,9 @@ class _StartsConsumer:
 
 def init_app(app: Flask) -> None:
     jobs = app.extensions["jobs"] = Jobs(app)
-    if app.config["JOBS_EMBEDDED"] and not app.config["JOBS_IMMEDIATE"]:
+    if jobs.embedded:
+        # gunicorn starts it with each worker (gunicorn.conf.py); any other server
+        # (`flask run`) with the first request it serves.
         app.wsgi_app = _StartsConsumer(app.wsgi_app, jobs)
     app.cli.add_command(jobs_cli)
 
@@ -233,6 +247,7 @@ def worker_command(threads: int) -> None:
     jobs: Jobs = current_app.extensions["jobs"]
     if jobs.huey.immediate:
         raise click.UsageError("JOBS_IMMEDIATE is on: jobs run where they are enqueued")
+    jobs.outbox_changed()  # look at once at what waits, then as the queue says
     consumer = jobs.huey.create_consumer(
         workers=threads, worker_type="thread", periodic=True, scheduler_interval=1,
         max_delay=float(current_app.config["JOBS_POLL_SECONDS"]))

@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -115,6 +116,19 @@ class Gunicorn:
                     return self
             except requests.RequestException:
                 pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("gunicorn did not start: " + self.log_tail())
+            time.sleep(0.1)
+
+    def wait_listening(self, timeout: float = 60) -> "Gunicorn":
+        """Ready to accept connections, found without sending a request."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with socket.socket() as probe:
+                probe.settimeout(1)
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("gunicorn did not start: " + self.log_tail())

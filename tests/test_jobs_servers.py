@@ -64,6 +64,9 @@ def test_mail_that_failed_at_sign_up_arrives_when_smtp_is_back_without_a_request
     instance, info = prepare(database, build, mail_config(smtp.port, MAIL_RETRY_SECONDS=1))
     with serving(Gunicorn(database, instance)) as (server,):
         sign_up(server, info, "early@jobs.example")
+        # gunicorn logs a request after answering it: wait for the sign-up's line.
+        wait_for(lambda: b"POST /api/v1/" in open(server.access_log, "rb").read(), 10,
+                 "the sign-up in the access log", server)
         answered = server.requests_served()
         try:
             # Failed at least once (a slow poll may see the second failure first).
@@ -105,8 +108,8 @@ def test_a_message_cut_off_by_sigkill_while_sending_is_sent_exactly_once_after_r
         assert outbox(database, "cut@jobs.example") == [("cut@jobs.example", "sending", 1)]
         assert smtp.to("cut@jobs.example") == []
 
-        # The restarted server's consumer starts with its first request (the readiness
-        # check) and sends the message once MAIL_SENDING_TIMEOUT has passed.
+        # The restarted server's consumer starts with its worker (gunicorn.conf.py) and
+        # sends the message once MAIL_SENDING_TIMEOUT has passed.
         with serving(Gunicorn(database, instance, workers=1)) as (second,):
             wait_for(lambda: smtp.to("cut@jobs.example"), 60, "the resend", second)
             wait_for(lambda: outbox(database, "cut@jobs.example")[0][1] == "sent", 10,
@@ -176,3 +179,36 @@ def test_two_job_workers_on_redis_never_send_one_message_twice(database, redis_u
         smtp.stop()
         jobs.huey.flush()
         jobs.huey.storage.conn.close()
+
+
+def test_a_started_server_sends_what_waits_in_the_outbox_before_any_request(database):
+    """What a stopped server left queued goes out when it starts again, with no visitor:
+    gunicorn starts each worker's consumer (gunicorn.conf.py), which looks at once."""
+    smtp = SmtpServer(free_port())
+    smtp.start()
+
+    def build_with_waiting_mail() -> dict:
+        from eventapp.extensions import db
+        from eventapp.models import OutboundEmail
+
+        info = build()
+        db.session.add(OutboundEmail(
+            kind="note", composer="registration", recipient="waiting@jobs.example",
+            subject="Waiting", status="queued",
+            mime="Subject: Waiting\nTo: waiting@jobs.example\n\nIt waited.\n"))
+        db.session.commit()
+        return info
+
+    try:
+        instance, _info = prepare(database, build_with_waiting_mail, mail_config(smtp.port))
+        server = Gunicorn(database, instance, workers=1).start()
+        try:
+            server.wait_listening()
+            wait_for(lambda: smtp.to("waiting@jobs.example"), 30, "the waiting message",
+                     server)
+            assert server.requests_served() == 0
+        finally:
+            server.stop()
+        assert outbox(database) == [("waiting@jobs.example", "sent", 1)]
+    finally:
+        smtp.stop()

@@ -1,0 +1,12 @@
+"""gunicorn settings shared by every way the app is served with gunicorn (the README's
+deployment, the tests' app servers, `make bench`): gunicorn reads this file from the
+working directory by itself. Command-line options still choose workers and address."""
+
+
+def post_worker_init(worker):
+    """Each worker runs the background jobs from the moment it starts (in the embedded
+    setup), not from its first request: after a restart, retries and messages a crash
+    left half sent go out with nobody visiting the site."""
+    jobs = getattr(worker.wsgi, "extensions", {}).get("jobs")
+    if jobs is not None:
+        jobs.start_embedded()
