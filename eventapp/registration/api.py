@@ -1,13 +1,13 @@
 """API v1: registration calls."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..api.docs import arguments, error_responses, operation
 from ..api.schemas import page
 from ..auth.access import api_roles, api_user
 from ..events.services import event_or_404
 from ..extensions import csrf, db
-from ..models import Registration, Role
+from ..models import Role
 from . import queries, services
 from .schemas import (
     Duplicate,
@@ -23,13 +23,6 @@ csrf.exempt(bp)
 REGISTRATION = RegistrationSchema()
 REGISTRATIONS = RegistrationSchema(many=True)
 FOR_DOOR = RegistrationForDoor(many=True)
-
-
-def _event_registration(event_id: int, registration_id: int) -> Registration:
-    reg = db.get_or_404(Registration, registration_id)
-    if reg.event_id != event_id:
-        abort(404)
-    return reg
 
 
 @bp.post("/events/<int:event_id>/registrations")
@@ -80,7 +73,7 @@ def list_registrations(event_id, args):
            | error_responses(401, 403, 404))
 @api_roles(Role.ORGANISER)
 def get(event_id, registration_id):
-    return jsonify(REGISTRATION.dump(_event_registration(event_id, registration_id)))
+    return jsonify(REGISTRATION.dump(queries.event_registration_or_404(event_id, registration_id)))
 
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/cancel")
@@ -89,7 +82,7 @@ def get(event_id, registration_id):
            | error_responses(401, 403, 404, 409))
 @api_roles(Role.ORGANISER)
 def cancel(event_id, registration_id):
-    reg = _event_registration(event_id, registration_id)
+    reg = queries.event_registration_or_404(event_id, registration_id)
     body = request.get_json(silent=True)  # optional {"notify": false}
     notify = not (isinstance(body, dict) and body.get("notify") is False)
     try:

@@ -88,7 +88,7 @@ def index(event_id):
 @organiser_required
 def registration(event_id, registration_id):
     event = event_or_404(event_id)
-    reg = queries.event_registration_or_404(event, registration_id)
+    reg = queries.event_registration_or_404(event.id, registration_id)
     language = current_language()
     obj = None if request.method == "POST" else reg
     form = build_form(event, reg.category, language, editing=True, obj=obj)
@@ -140,7 +140,7 @@ def _transition_message(reg: Registration, action: str, promoted: list[Registrat
 @organiser_required
 def act(event_id, registration_id, action):
     event = event_or_404(event_id)
-    reg = queries.event_registration_or_404(event, registration_id)
+    reg = queries.event_registration_or_404(event.id, registration_id)
     if action not in ACTIONS:
         abort(404)
     if not ConfirmForm().validate_on_submit():

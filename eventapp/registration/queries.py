@@ -115,8 +115,9 @@ def event_email_or_404(event: Event, email_id: int) -> OutboundEmail:
     return email
 
 
-def event_registration_or_404(event: Event, registration_id: int) -> Registration:
+def event_registration_or_404(event_id: int, registration_id: int) -> Registration:
+    """A registration of this event (any other id is not found, whoever asks)."""
     reg = db.get_or_404(Registration, registration_id)
-    if reg.event_id != event.id:
+    if reg.event_id != event_id:
         abort(404)
     return reg
