@@ -54,6 +54,15 @@ def pg_url():
         yield url
 
 
+@pytest.fixture
+def redis_url():
+    """The Redis of TEST_REDIS_URL, for tests whose point is a shared store."""
+    url = os.environ.get("TEST_REDIS_URL", "").strip()
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    return url
+
+
 @pytest.fixture(params=[SQLITE, POSTGRES])
 def database_url(request, tmp_path, pg_url):
     if request.param == SQLITE:

@@ -6,12 +6,10 @@ consumer thread in each server process runs them; with Redis, `flask jobs worker
 processes run them. Runs on SQLite and PostgreSQL.
 """
 
-import os
 import threading
 import time
 import uuid
 
-import pytest
 import requests
 from sqlalchemy import text
 
@@ -121,14 +119,6 @@ def test_a_message_cut_off_by_sigkill_while_sending_is_sent_exactly_once_after_r
                                     ("cut@jobs.example", "sent", 2)]
     finally:
         smtp.stop()
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "").strip()
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set")
-    return url
 
 
 SIGNUPS, EXTRA_RUNS = 40, 12

@@ -7,7 +7,6 @@ registrations a second. Runs on SQLite and PostgreSQL; the Redis tests need
 TEST_REDIS_URL (CI sets it).
 """
 
-import os
 import re
 import socket
 import uuid
@@ -200,14 +199,6 @@ def test_api_writes_are_limited_per_token_with_a_json_429(limits_on, app, client
 
 
 # -- shared storage: Redis --------------------------------------------------------
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "").strip()
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set")
-    return url
-
 
 @pytest.fixture
 def redis_config(limits_on, redis_url):
