@@ -24,9 +24,11 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d eventapp/translations
 
-# Developers: refresh the catalogue after changing user-facing strings.
+# Developers: refresh the catalogue after changing user-facing strings. Babel skips
+# folders starting with _ unless told otherwise: templates/_macros holds strings too.
+EXTRACT_OPTIONS := -k _l -k lazy_gettext -k N_ --ignore-dirs='.* node_modules'
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/eventapp.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_OPTIONS) -o /tmp/eventapp.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i /tmp/eventapp.pot -d eventapp/translations
 
 run: install
