@@ -201,5 +201,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"database {name}: {line}")
 
 
-# Fixtures for tests that run real app servers (gunicorn) on a database of their own.
-pytest_plugins = ("tests.servers",)
+# Fixtures for tests that run real app servers (gunicorn) on a database of their own,
+# and a real SMTP server.
+pytest_plugins = ("tests.servers", "tests.mailbox")

@@ -8,8 +8,10 @@ import time
 from email import policy
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 
+from bench.common import free_port
 from eventapp.extensions import db
 from eventapp.models import EmailStatus, OutboundEmail
 
@@ -97,3 +99,30 @@ class SmtpServer:
         self.messages.append((list(envelope.rcpt_tos),
                               email.message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
+
+
+# -- a real SMTP server for in-process tests (a fixture, see conftest.pytest_plugins) --
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+        self.delay = 0.0  # seconds a message takes to accept, like a slow mail server
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        self.messages.append((envelope.rcpt_tos,
+                              email.message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_inbox(app_config):
+    """A real SMTP server on this machine that the test app sends to; its messages."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                      MAIL_FROM="Seminar Office <office@itpo.example>")
+    yield inbox
+    controller.stop()

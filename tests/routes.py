@@ -529,6 +529,12 @@ def _api_cancel(w, e, m, _role):
                 json={"notify": False})
 
 
+@builds("registration_api.change")
+def _api_change(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id, "registration_id": w.registration().id},
+                json={"job_title": "Corrected", "notify": False})
+
+
 @builds("checkin_api.check_in")
 def _api_check_in(w, e, m, _role):
     return Call(e, m, {"event_id": w.event.id}, json={"code": w.registration().checkin_code})

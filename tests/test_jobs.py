@@ -68,7 +68,7 @@ def test_a_rush_of_commits_enqueues_one_send_run_which_sends_them_all(
 
 def test_a_failed_message_gets_a_run_scheduled_for_its_retry(
         queued_jobs, app_config, app, client, organiser_token):
-    from tests.test_mail_smtp import free_port
+    from bench.common import free_port
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listens
     huey = app.extensions["jobs"].huey

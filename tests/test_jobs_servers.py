@@ -13,10 +13,10 @@ import uuid
 import requests
 from sqlalchemy import text
 
+from bench.common import free_port
 from tests import factories
 from tests.mailbox import SmtpServer
 from tests.servers import Gunicorn, JobsWorker, engine, prepare, serving
-from tests.test_mail_smtp import free_port
 
 
 def build() -> dict:

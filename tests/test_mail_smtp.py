@@ -1,50 +1,15 @@
 """E-mail through a real SMTP server (aiosmtpd) on this machine."""
 
-import asyncio
-import email
 import io
 import re
-import socket
-from email import policy
 
 import pytest
 import zxingcpp
-from aiosmtpd.controller import Controller
 from PIL import Image
 
 from eventapp.extensions import db
 from eventapp.models import OutboundEmail, Registration
 from tests.mailbox import wait_until_sent
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-        self.delay = 0.0  # seconds a message takes to accept, like a slow mail server
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(self.delay)
-        self.messages.append((envelope.rcpt_tos,
-                              email.message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(app_config):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
-                      MAIL_FROM="Seminar Office <office@itpo.example>")
-    yield inbox
-    controller.stop()
 
 
 def test_confirmation_arrives_over_smtp_with_the_ticket_link_and_qr(smtp_inbox, client, app):

@@ -117,6 +117,7 @@ ACCESS = {
     "registration_api.create": ORGANISER_ONLY,
     "registration_api.get": ORGANISER_ONLY,
     "registration_api.cancel": ORGANISER_ONLY,
+    "registration_api.change": ORGANISER_ONLY,
     "networking_api.schedule": ORGANISER_ONLY,
     "networking_api.publish": ORGANISER_ONLY,
     "networking_api.meetings": ORGANISER_ONLY,

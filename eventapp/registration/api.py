@@ -11,6 +11,7 @@ from ..models import Role
 from . import queries, services
 from .schemas import (
     Duplicate,
+    RegistrationChange,
     RegistrationCreate,
     RegistrationForDoor,
     RegistrationQuery,
@@ -92,3 +93,26 @@ def cancel(event_id, registration_id):
         return jsonify(error="conflict", message=str(e)), 409
     db.session.commit()
     return jsonify(REGISTRATION.dump(reg))
+
+
+@bp.patch("/events/<int:event_id>/registrations/<int:registration_id>")
+@operation("Correct any field, e-mail and category included; a new e-mail gets the ticket",
+           roles=(Role.ORGANISER,),
+           responses={200: ("The registration", RegistrationSchema),
+                      409: ("Another active registration has this e-mail", Duplicate)}
+           | error_responses(400, 401, 403, 404, 422))
+@api_roles(Role.ORGANISER)
+@arguments(RegistrationChange)
+def change(event_id, registration_id, args):
+    reg = queries.event_registration_or_404(event_id, registration_id)
+    changes = dict(args)
+    notify = changes.pop("notify", True)
+    try:
+        services.correct(reg, changes, notify=notify)
+    except services.DuplicateEmail as e:
+        db.session.rollback()
+        return jsonify(error="duplicate", id=e.registration_id,
+                       message="Another active registration has this e-mail."), 409
+    body = REGISTRATION.dump(reg)
+    db.session.commit()
+    return jsonify(body)

@@ -91,16 +91,23 @@ def registration(event_id, registration_id):
     reg = queries.event_registration_or_404(event.id, registration_id)
     language = current_language()
     obj = None if request.method == "POST" else reg
-    form = build_form(event, reg.category, language, editing=True, obj=obj)
+    form = build_form(event, reg.category, language, editing=True, organiser=True, obj=obj)
+    if obj is not None:
+        form.category.data = reg.category.code
     notes_form = NotesForm(obj=obj)
     # Both forms are checked so every mistake shows at once.
     notes_ok = notes_form.validate() if form.is_submitted() else False
     if form.validate_on_submit() and notes_ok:
         try:
-            services.update_details(reg, form_data(form))
+            services.correct(reg, {key: value for key, value in form_data(form).items()
+                                   if value or key not in ("email", "category")})
         except ValidationErrors as errors:
             db.session.rollback()
             apply_errors_to_form(form, errors)
+        except services.DuplicateEmail:
+            db.session.rollback()
+            form.email.errors.append(
+                _("Another active registration of this event has this e-mail."))
         else:
             reg.notes = (notes_form.notes.data or "").strip()
             db.session.commit()

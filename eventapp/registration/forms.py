@@ -30,6 +30,7 @@ class RegistrationForm(FlaskForm):
                             validators=[Optional(), Length(max=max_length(Registration.job_title))])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=max_length(Registration.phone))])
     language = SelectField(_l("Language for e-mails"), choices=language_choices)
+    category = SelectField(_l("Category"), validate_choice=False)
     technologies_offered = MultiCheckboxField(_l("Technologies you offer"),
                                               validate_choice=False)
     target_countries = SelectMultipleField(
@@ -46,8 +47,10 @@ class RegistrationForm(FlaskForm):
                                              "register."))])
 
 
-def build_form(event: Event, category: Category, language: str, *, editing=False, **kwargs):
-    """A RegistrationForm with the fields of this category only, labelled for its side."""
+def build_form(event: Event, category: Category, language: str, *, editing=False,
+               organiser=False, **kwargs):
+    """A RegistrationForm with the fields of this category only, labelled for its side.
+    An organiser editing a registration also changes its e-mail and category."""
     form = RegistrationForm(**kwargs)
     fields = set(category.fields)
     optional = ("job_title", "phone", "technologies_offered", "target_countries",
@@ -58,8 +61,16 @@ def build_form(event: Event, category: Category, language: str, *, editing=False
     if category.networking_side == NetworkingSide.NONE:
         delattr(form, "networking_opt_in")
     if editing:
-        delattr(form, "email")
         delattr(form, "consent_privacy")
+    if editing and not organiser:
+        delattr(form, "email")
+    if organiser:
+        # Left blank, they stay as they are (the desk's form always fills them in).
+        form.email.validators = [Optional(), Length(max=max_length(Registration.email)),
+                                 Email(check_deliverability=False)]
+        form.category.choices = [(c.code, localized(c, language)) for c in event.categories]
+    else:
+        delattr(form, "category")
     countries = country_choices(language)
     form.country.choices = [("", "—")] + countries
     if category.networking_side == NetworkingSide.NEED:

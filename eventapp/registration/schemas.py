@@ -34,6 +34,17 @@ class RegistrationCreate(Input):
         "description": "Send the same e-mails as a sign-up on the page (default true)"})
 
 
+class RegistrationChange(RegistrationCreate):
+    """A correction (PATCH): any of the registration fields; those left out stay."""
+
+    name = Text(limit=max_length(Registration.name))
+    email = Text(limit=max_length(Registration.email), metadata={"format": "email"})
+    category = Text(limit=max_length(Category.code))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
 def _status_or_blank(value: str) -> None:
     if value and value not in set(Status):
         raise ValidationError(gettext("One of: %(choices)s.", choices=", ".join(Status)))

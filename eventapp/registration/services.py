@@ -53,12 +53,16 @@ def find_category(event: Event, code: str | None) -> Category | None:
 
 
 def validate(event: Event, data: dict, *, public: bool = True,
-             existing: Registration | None = None) -> dict:
+             existing: Registration | None = None, with_email: bool | None = None) -> dict:
     """Domain rules for registration fields given as Python values. Returns the clean
-    values; raises ValidationErrors with one message per field."""
+    values; raises ValidationErrors with one message per field. An `existing`
+    registration keeps its category unless `data` names one, and its e-mail unless
+    `with_email`."""
     errors: dict[str, str] = {}
     clean: dict = {}
-    category = existing.category if existing else find_category(event, data.get("category"))
+    with_email = existing is None if with_email is None else with_email
+    category = (existing.category if existing is not None and not data.get("category")
+                else find_category(event, data.get("category")))
     if category is None or (public and not category.public and existing is None):
         errors["category"] = _("Choose one of the event's categories.")
     for key in TEXT_FIELDS:
@@ -68,7 +72,7 @@ def validate(event: Event, data: dict, *, public: bool = True,
         clean[key] = value
     if not clean["name"]:
         errors["name"] = _("Please give your name.")
-    if existing is None:
+    if with_email:
         try:
             clean["email"] = normalise_email(validate_email(
                 (data.get("email") or "").strip(), check_deliverability=False).normalized)
@@ -265,6 +269,53 @@ def update_details(reg: Registration, data: dict) -> Registration:
     clean.pop("category")
     for key, value in clean.items():
         setattr(reg, key, value)
+    return reg
+
+
+class DuplicateEmail(ValueError):
+    """Another active registration of the event has this e-mail."""
+
+    def __init__(self, registration_id: int):
+        super().__init__(f"registration {registration_id} has this e-mail")
+        self.registration_id = registration_id
+
+
+EDITABLE = (*TEXT_FIELDS, "email", "country", "language", "networking_opt_in",
+            "technologies_offered", "technology_needs", "target_countries")
+
+
+def correct(reg: Registration, changes: dict, notify: bool = True) -> Registration:
+    """An organiser corrects any field, e-mail and category included; fields left out
+    stay. A new e-mail gets the ticket (DuplicateEmail when another active registration
+    has it). A new category re-checks approval: a pending registration whose new
+    category needs none takes a free seat, or the waitlist. (A confirmed one stays
+    confirmed: the organiser making the change is the approval.) Locks the event."""
+    event = lock_event(reg.event_id)
+    db.session.refresh(reg)
+    current = {key: getattr(reg, key) for key in EDITABLE} | {"category": reg.category.code}
+    clean = validate(event, current | changes, public=False, existing=reg, with_email=True)
+    category = clean.pop("category")
+    email_changed = clean["email"] != reg.email
+    if email_changed and reg.is_active:
+        clash = db.session.execute(db.select(Registration.id).where(
+            Registration.event_id == event.id, Registration.email == clean["email"],
+            Registration.status.in_(ACTIVE_STATUSES), Registration.id != reg.id)).scalar()
+        if clash is not None:
+            raise DuplicateEmail(clash)
+    for key, value in clean.items():
+        setattr(reg, key, value)
+    status_changed = False
+    if category.id != reg.category_id:
+        reg.category = category
+        if reg.status == Status.PENDING and not category.requires_approval:
+            db.session.flush()
+            if confirmed_count(event.id) < event.capacity:
+                reg.status = Status.CONFIRMED
+            else:
+                reg.status, reg.waitlisted_at = Status.WAITLISTED, utcnow()
+            status_changed = True
+    if notify and (status_changed or (email_changed and reg.is_active)):
+        _queue_status_email(reg, reg.status if status_changed else "reminder")
     return reg
 
 
