@@ -20,6 +20,7 @@ from flask import url_for
 from eventapp.database import utcnow
 from eventapp.extensions import db
 from eventapp.models import (
+    Category,
     EmailStatus,
     Meeting,
     MeetingRequest,
@@ -432,6 +433,22 @@ def _categories(w, e, m, _role):
         call.form = {"new-code": f"press{n}", "new-name": f"Press {n}",
                      "new-networking_side": "none", "new-public": "y"}
     return call
+
+
+@builds("events.category_move")
+def _category_move(w, e, m, _role):
+    category = w.category("guest")
+    return Call(e, m, {"event_id": w.event.id, "category_id": category.id, "direction": "up"})
+
+
+@builds("events.category_delete")
+def _category_delete(w, e, m, _role):
+    # A category nobody is in, made for this call (the world's own stay).
+    n = w.n()
+    category = Category(event=w.event, code=f"spare{n}", name=f"Spare {n}", position=99)
+    db.session.add(category)
+    db.session.commit()
+    return Call(e, m, {"event_id": w.event.id, "category_id": category.id})
 
 
 @builds("events.category_update")

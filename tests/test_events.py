@@ -154,3 +154,29 @@ def test_home_lists_upcoming_events_and_speaks_japanese(client):
 def test_unknown_pages_get_the_apps_404(client):
     response = client.get("/e/nothing-here")
     assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+
+
+def test_categories_are_reordered_and_deleted_while_unused(organiser_client):
+    event = factories.event()
+    codes = lambda: [c.code for c in db.session.get(Event, event.id).categories]  # noqa: E731
+    assert codes() == ["company", "embassy", "organiser", "guest"]
+    guest = next(c for c in event.categories if c.code == "guest")
+    base = f"/manage/events/{event.id}/categories/{guest.id}"
+    assert organiser_client.post(f"{base}/up").status_code == 302
+    db.session.expire_all()
+    assert codes() == ["company", "embassy", "guest", "organiser"]
+    factories.registration(event, "guest")
+    response = organiser_client.post(f"{base}/delete", follow_redirects=True)
+    assert "1 registration is in this category: it cannot be deleted." in \
+        response.get_data(as_text=True)
+    db.session.expire_all()
+    assert "guest" in codes()
+    organiser = next(c for c in db.session.get(Event, event.id).categories
+                     if c.code == "organiser")
+    response = organiser_client.post(
+        f"/manage/events/{event.id}/categories/{organiser.id}/delete", follow_redirects=True)
+    assert "Category Organiser deleted." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert codes() == ["company", "embassy", "guest"]
+    page = organiser_client.get(f"/manage/events/{event.id}/categories").get_data(as_text=True)
+    assert "Move up" in page and "Delete" in page

@@ -118,6 +118,8 @@ ACCESS = {
     "registration_api.get": ORGANISER_ONLY,
     "registration_api.cancel": ORGANISER_ONLY,
     "registration_api.change": ORGANISER_ONLY,
+    "events.category_move": ORGANISER_ONLY,
+    "events.category_delete": ORGANISER_ONLY,
     "networking_api.schedule": ORGANISER_ONLY,
     "networking_api.publish": ORGANISER_ONLY,
     "networking_api.meetings": ORGANISER_ONLY,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, utcnow
@@ -225,6 +226,42 @@ def save_category(event: Event, data: dict, category: Category | None = None) ->
     category.public = bool(data.get("public", True))
     category.fields = [f for f in data.get("fields") or [] if f]
     return category
+
+
+def move_category(event: Event, category: Category, step: int) -> None:
+    """Moves a category one place up (-1) or down (+1) in the event's order (the order
+    of the sign-up page, the desk and the exports)."""
+    ordered = list(event.categories)
+    index = ordered.index(category)
+    target = index + step
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, each in enumerate(ordered):
+        each.position = position
+
+
+def category_in_use(category: Category) -> int:
+    """How many registrations (of any status) are in this category."""
+    return db.session.execute(
+        db.select(db.func.count(Registration.id))
+        .where(Registration.category_id == category.id)).scalar_one()
+
+
+def delete_category(event: Event, category: Category) -> None:
+    """Deletes a category nobody registered in (a used one would take its registrations'
+    history with it: rename it or stop offering it instead). The event keeps one."""
+    if len(event.categories) <= 1:
+        raise ValidationErrors({"category": _("An event needs at least one category.")})
+    used = category_in_use(category)
+    if used:
+        raise ValidationErrors({"category": ngettext(
+            "%(num)d registration is in this category: it cannot be deleted. Stop offering "
+            "it on the sign-up page instead.",
+            "%(num)d registrations are in this category: it cannot be deleted. Stop "
+            "offering it on the sign-up page instead.", used)})
+    event.categories.remove(category)
+    for position, each in enumerate(event.categories):
+        each.position = position
 
 
 # -- technology areas and agenda: edited as lines of text --------------------

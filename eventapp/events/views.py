@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import door_required, organiser_required
+from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Category, Event
@@ -189,13 +190,47 @@ def categories(event_id):
                            edit_forms=edit_forms)
 
 
-@bp.route("/manage/events/<int:event_id>/categories/<int:category_id>", methods=["POST"])
-@organiser_required
-def category_update(event_id, category_id):
+def _event_category(event_id: int, category_id: int) -> tuple[Event, Category]:
     event = services.event_or_404(event_id)
     category = db.get_or_404(Category, category_id)
     if category.event_id != event.id:
         abort(404)
+    return event, category
+
+
+@bp.post("/manage/events/<int:event_id>/categories/<int:category_id>/<any(up, down):direction>")
+@organiser_required
+def category_move(event_id, category_id, direction):
+    event, category = _event_category(event_id, category_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.move_category(event, category, -1 if direction == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("events.categories", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/categories/<int:category_id>/delete")
+@organiser_required
+def category_delete(event_id, category_id):
+    event, category = _event_category(event_id, category_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = category.name
+    try:
+        services.delete_category(event, category)
+    except ValidationErrors as errors:
+        db.session.rollback()
+        flash(" ".join(errors.fields.values()), "error")
+    else:
+        db.session.commit()
+        flash(_("Category %(name)s deleted.", name=name), "success")
+    return redirect(url_for("events.categories", event_id=event.id))
+
+
+@bp.route("/manage/events/<int:event_id>/categories/<int:category_id>", methods=["POST"])
+@organiser_required
+def category_update(event_id, category_id):
+    event, category = _event_category(event_id, category_id)
     form = CategoryForm(prefix=f"c{category.id}")
     if form.validate_on_submit():
         try:
