@@ -9,29 +9,16 @@ next. With one per app, two apps share counters only through a shared storage (R
 as two server processes do.
 """
 
-import hashlib
 import math
 import time
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_qualified_name, get_remote_address
-from flask_login import current_user
 
 EXTENSION = "eventapp_limiter"
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
-
-
-def caller_key() -> str:
-    """Staff calls count per API token or signed-in account, not per address: the
-    scanners and laptops at a venue often share one address."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
-    if current_user.is_authenticated:
-        return f"staff:{current_user.get_id()}"
-    return "ip:" + get_remote_address()
 
 
 def api_write_limit() -> str:
@@ -52,8 +39,10 @@ class RateLimits:
             return view
         return declare
 
-    def init_app(self, app: Flask) -> None:
-        """Call after the blueprints are registered: limits attach to their views."""
+    def init_app(self, app: Flask, caller_key: Callable[[], str]) -> None:
+        """Call after the blueprints are registered: limits attach to their views.
+        `caller_key` keys the API's write limit (eventapp.auth.access.caller_key: who
+        calls, by token or session; it lives with the token check, which it uses)."""
         app_limiter = Limiter(key_func=self._key_func, default_limits=[])
         app_limiter.init_app(app)
         app.extensions[EXTENSION] = app_limiter

@@ -400,9 +400,12 @@ def _token_revoke(w, e, m, role):
     return Call(e, m, {"token_id": w.api_token_id(role)}, form={})
 
 
-@builds("auth.staff_edit", "auth.staff_toggle_active")
+@builds("auth.staff_edit", "auth.staff_toggle_active", "auth.staff_revoke_tokens")
 def _staff_member(w, e, m, _role):
-    call = Call(e, m, {"user_id": w.staff_member().id})
+    member = w.staff_member()
+    if e == "auth.staff_revoke_tokens":
+        factories.token(member)  # one to revoke
+    call = Call(e, m, {"user_id": member.id})
     if m == "POST":
         call.form = {"role": "organiser"} if e == "auth.staff_edit" else {}
     return call

@@ -113,6 +113,7 @@ ACCESS = {
     "auth.staff": ORGANISER_ONLY,
     "auth.staff_edit": ORGANISER_ONLY,
     "auth.staff_toggle_active": ORGANISER_ONLY,
+    "auth.staff_revoke_tokens": ORGANISER_ONLY,
     "api.create_event": ORGANISER_ONLY,
     "registration_api.create": ORGANISER_ONLY,
     "registration_api.get": ORGANISER_ONLY,

@@ -1,14 +1,16 @@
 """Who may do what: page decorators and the API's Bearer-token authentication."""
 
+import time
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from ..extensions import login_manager
-from ..models import Role
-from .services import user_for_token
+from ..extensions import db, login_manager
+from ..models import Role, hash_token
+from .services import live_token_id, user_for_token
 
 ALL_STAFF = (Role.ORGANISER, Role.DOOR)
 
@@ -41,16 +43,67 @@ class ApiAuthError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def parse_bearer(header: str) -> str | None:
+    """The token of an `Authorization` header of the Bearer scheme, read as RFC 9110 has
+    it: the scheme in any case, any blanks between; None for another scheme or no token.
+    The one parser: the token check and the rate limits' keys read the same token."""
+    scheme, *rest = header.split(None, 1) or [""]
+    if scheme.lower() != "bearer" or not rest or not rest[0].strip():
+        return None
+    return rest[0].strip()
+
+
 def bearer_secret() -> str | None:
     """The secret of the request's `Authorization: Bearer` header; None without the
     header; ApiAuthError for any other scheme or an empty token."""
     header = request.headers.get("Authorization", "")
     if not header:
         return None
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = parse_bearer(header)
+    if secret is None:
         raise ApiAuthError(401, "unauthorized", "Use 'Authorization: Bearer <token>'.")
-    return secret.strip()
+    return secret
+
+
+# Which live token a secret is, kept a minute per process: a scanner's calls then cost
+# no lookup of their own. Only the limits' keys use this; access is checked every time.
+TOKEN_IDS_KEPT = 4096
+TOKEN_ID_SECONDS = 60.0
+
+
+def _known_token_id(secret: str) -> int | None:
+    kept = current_app.extensions.setdefault("eventapp_token_ids", {})
+    token_hash = hash_token(secret)
+    now = time.monotonic()
+    found = kept.get(token_hash)
+    if found is not None and found[1] > now:
+        return found[0]
+    was_open = db.session().in_transaction()
+    token_id = live_token_id(secret)
+    if not was_open and db.session().in_transaction():
+        db.session.rollback()  # a read of its own; the view begins what it needs
+    if token_id is not None:
+        if len(kept) >= TOKEN_IDS_KEPT:
+            kept.clear()
+        kept[token_hash] = (token_id, now + TOKEN_ID_SECONDS)
+    return token_id
+
+
+def caller_key() -> str:
+    """The rate limits' key for staff calls: per API token or signed-in account, not per
+    address, as the scanners and laptops at a venue often share one address. The token
+    is the parsed, verified one (one budget per token however its header is spelled); a
+    header with no live token counts against the client's address."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        secret = parse_bearer(header)
+        token_id = _known_token_id(secret) if secret else None
+        if token_id is not None:
+            return f"token:{token_id}"
+        return "ip:" + get_remote_address()
+    if current_user.is_authenticated:
+        return f"staff:{current_user.get_id()}"
+    return "ip:" + get_remote_address()
 
 
 def api_user():

@@ -1,11 +1,21 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from ..models import ApiToken, StaffUser
 from ..web import safe_next_url
-from . import services
+from . import services, throttle
 from .access import organiser_required, staff_required
 from .forms import ConfirmForm, LoginForm, StaffForm, StaffUpdateForm, TokenForm
 
@@ -16,26 +26,29 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+# The session cookie names its server-side record (services.start_session): a cookie
+# whose record is gone (logged out, password changed, account deactivated) signs no one in.
+SESSION_KEY = "staff_session"
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    if not user_id.isdigit():
+    secret = session.get(SESSION_KEY)
+    if not user_id.isdigit() or not isinstance(secret, str):
         return None
-    return db.session.get(StaffUser, int(user_id))
+    return services.user_for_session(int(user_id), secret,
+                                     current_app.permanent_session_lifetime)
 
 
-def _login_limit():
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _failed_login(response) -> bool:
-    # Only failures count toward the throttle, so a busy door team is never locked out.
-    return response.status_code == 200 and request.method == "POST"
-
-
+# Failed sign-ins count per address and per account, a known browser only against its
+# own budget (throttle.py).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"],
+               deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
+@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"],
+               deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
+@limiter.limit(throttle.address_limit, key_func=throttle.device_key, methods=["POST"],
+               deduct_when=throttle.failed_login, exempt_when=throttle.unknown_device)
 def login():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -43,10 +56,14 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            secret = services.start_session(user, current_app.permanent_session_lifetime)
             db.session.commit()
             login_user(user)
+            session[SESSION_KEY] = secret
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-            return redirect(safe_next_url(request.args.get("next"), _home_for(user)))
+            response = redirect(safe_next_url(request.args.get("next"), _home_for(user)))
+            throttle.remember_device(response, user.email)
+            return response
         form.password.errors.append(_("The e-mail or password is not right."))
     return render_template("auth/login.html", form=form)
 
@@ -54,6 +71,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit():
+        secret = session.pop(SESSION_KEY, None)
+        if isinstance(secret, str):
+            services.end_session(secret)
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("events.index"))
@@ -92,7 +113,9 @@ def staff_edit(user_id):
         else:
             user.role = form.role.data
             if form.password.data:
-                user.set_password(form.password.data)
+                # Ends the user's other sessions and revokes their tokens.
+                services.change_password(user, form.password.data,
+                                         keep_session=_own_session(user))
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("auth.staff"))
@@ -110,11 +133,28 @@ def staff_toggle_active(user_id):
     elif user.active and user.is_organiser and services.organisers_left_after(user) == 0:
         flash(_("At least one active organiser must remain."), "error")
     else:
-        user.active = not user.active
+        services.set_active(user, not user.active)  # deactivating signs them out
         db.session.commit()
         flash(_("%(email)s is now active.", email=user.email) if user.active
               else _("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("auth.staff"))
+
+
+@bp.route("/staff/<int:user_id>/revoke-tokens", methods=["POST"])
+@organiser_required
+def staff_revoke_tokens(user_id):
+    user = db.get_or_404(StaffUser, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_tokens_of(user)
+    db.session.commit()
+    flash(_("Every API token of %(email)s is revoked.", email=user.email), "success")
+    return redirect(url_for("auth.staff"))
+
+
+def _own_session(user: StaffUser) -> str | None:
+    """The session making this request, when it is `user`'s own (kept at their change)."""
+    return session.get(SESSION_KEY) if user.id == current_user.id else None
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from ..api.docs import field_messages, operation, undocumented_twin
-from ..auth.access import ALL_STAFF, ApiAuthError, api_user_in_role
+from ..auth.access import ALL_STAFF, ApiAuthError, api_user_in_role, caller_key
 from ..database import begin_write
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
-from ..ratelimits import caller_key, retry_after_seconds
+from ..ratelimits import retry_after_seconds
 from . import services
 from .schemas import (
     CHECK_IN_ANSWERS,

@@ -9,7 +9,7 @@ from .events import AgendaItem, Category, Event, TechnologyArea
 from .networking import Meeting, MeetingRequest
 from .outbox import OutboundEmail
 from .registrations import Registration, ScanLog
-from .staff import ApiToken, StaffUser
+from .staff import ApiToken, StaffSession, StaffUser
 from .states import (
     ACTIVE_STATUSES,
     CATEGORY_FIELDS,
@@ -24,7 +24,8 @@ from .states import (
 __all__ = [
     "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
     "EmailStatus", "Event", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
-    "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffUser", "Status",
+    "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffSession",
+    "StaffUser", "Status",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
     "normalise_code",
 ]

@@ -34,6 +34,9 @@ class StaffUser(UserMixin, db.Model):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan")
+    sessions: Mapped[list[StaffSession]] = relationship(back_populates="user",
+                                                        cascade="all, delete-orphan",
+                                                        passive_deletes=True)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -67,3 +70,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[StaffUser] = relationship(back_populates="tokens")
+
+
+class StaffSession(db.Model):
+    """One signed-in browser: made at login, deleted at logout, and all of a user's
+    deleted when their password changes or the account is deactivated. The session
+    cookie carries the secret; only its hash is stored (as for API tokens)."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[StaffUser] = relationship(back_populates="sessions")
