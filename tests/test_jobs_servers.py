@@ -196,6 +196,7 @@ def test_a_started_server_sends_what_waits_in_the_outbox_before_any_request(data
             server.wait_listening()
             wait_for(lambda: smtp.to("waiting@jobs.example"), 30, "the waiting message",
                      server)
+            wait_for(lambda: outbox(database)[0][1] == "sent", 10, "the record", server)
             assert server.requests_served() == 0
         finally:
             server.stop()
