@@ -92,6 +92,16 @@ def test_a_page_whose_connection_drops_answers_a_503_page_then_works_again(app, 
 
 # -- no stored values in errors and logs ----------------------------------------------
 
+@pytest.fixture
+def caplog(caplog):
+    """The app's loggers, as in a server process: a migration test earlier in the run
+    (Alembic's fileConfig) disables every logger that existed then."""
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.startswith("eventapp") and isinstance(logger, logging.Logger):
+            logger.disabled = False
+    return caplog
+
+
 def test_sql_errors_and_the_error_log_show_no_stored_values(app, client, caplog):
     factories.staff(SECRET_EMAIL, "door")
     reg = factories.registration(factories.event(networking=False))
