@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL
 
 from .database import SQLITE_BUSY_TIMEOUT_MS
 from .extensions import db
+from .files import create_private
 
 README_HINT = "see README.md, section “Data protection and retention”, “Backups”"
 
@@ -79,6 +80,7 @@ def backup_sqlite(source: Path, target: Path, force: bool = False) -> tuple[int,
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     try:
+        create_private(partial)  # a backup holds personal data: owner only
         with closing(_connect(source)) as live, closing(_connect(partial)) as copy:
             live.backup(copy)  # all pages in one step: one consistent read snapshot
             copy.execute("PRAGMA journal_mode=DELETE")
@@ -92,6 +94,7 @@ def backup_sqlite(source: Path, target: Path, force: bool = False) -> tuple[int,
 def restore_sqlite(backup: Path, target: Path) -> tuple[int, int]:
     with closing(_connect(backup, read_only=True)) as saved:
         figures = _check(saved)
+        create_private(target)
         with closing(_connect(target)) as live:
             saved.backup(live)
             _check(live)
@@ -137,6 +140,8 @@ def backup_postgresql(url: URL, target: Path, force: bool = False) -> None:
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     args, env = pg_dump_command(url, partial)
     try:
+        partial.unlink(missing_ok=True)
+        create_private(partial)  # pg_dump writes into it and keeps its mode
         done = subprocess.run([executable, *args[1:]], env=env, capture_output=True,
                               text=True)
         if done.returncode != 0:

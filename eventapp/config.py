@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .files import write_private
+
 
 def database_url_from_env(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -30,16 +32,16 @@ def load_secret_key(instance_path: str) -> str:
         return path.read_text().strip()
     key = secrets.token_hex(32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
+    write_private(path, key, exclusive=True)
     return key
 
 
 DEFAULTS = {
     # No ping per request: database.py replaces a PostgreSQL connection the server
     # closed when it is taken from the pool (SQLite connections do not go stale).
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # hide_parameters: errors and logs show statements without their values (check-in
+    # codes, password and token hashes, e-mails).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "LANGUAGES": {"en": "English", "ja": "日本語"},

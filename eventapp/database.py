@@ -2,8 +2,16 @@
 
 The listeners are registered once, at import, on the Engine class (not inside
 create_app, where they would pile up in tests). Each touches only the connections of
-its database: SQLite's settings and transactions, PostgreSQL's stale connections.
+its database: SQLite's file mode, settings and transactions, PostgreSQL's stale
+connections and the values in its error messages.
 begin_write starts a write transaction; execute_alone runs a statement that needs none.
+
+A connection the server dropped in the middle of a request (a restart, a terminated
+backend) raises a DBAPIError with connection_invalidated set: the pool has already
+discarded it (and every connection opened before it), and web.py answers 503 with
+Retry-After. Statements are logged without their parameters (hide_parameters in
+config.py), and a PostgreSQL error's DETAIL, which quotes the row's values (a check-in
+code, an e-mail), is left out of its message.
 """
 
 import select
@@ -13,12 +21,41 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+from .files import create_private, sqlite_file
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "do_connect")
+def _create_sqlite_file_private(dialect, _record, cargs, cparams):
+    """A new SQLite database file is created 0600 before SQLite opens it (its -wal and
+    -shm files then take the same mode). Returns None: the dialect connects as usual."""
+    if dialect.name != "sqlite" or not cargs:
+        return
+    path = sqlite_file(cargs[0], uri=bool(cparams.get("uri")))
+    if path is not None and path.parent.is_dir():
+        create_private(path)
+
+
+def _without_detail(error: BaseException) -> None:
+    """Keeps only the primary message of a PostgreSQL error: its DETAIL repeats the
+    values of the row that failed (`Key (code)=(...) already exists`)."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary and getattr(diag, "message_detail", None):
+        error.args = (primary,)
+
+
+@event.listens_for(Engine, "handle_error")
+def _hide_error_values(context):
+    original, wrapped = context.original_exception, context.sqlalchemy_exception
+    _without_detail(original)
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].split("\nDETAIL:", 1)[0],)
 
 
 @event.listens_for(Engine, "connect")
@@ -122,6 +159,16 @@ def execute_alone(statement, params: dict):
         driver.autocommit = True
         row = driver.execute(sql[0], sql[1] | params).fetchone()
         driver.autocommit = False
+    except db.engine.dialect.loaded_dbapi.Error as e:
+        # Raised as SQLAlchemy would have: a DBAPIError that says whether the server
+        # dropped the connection (web.py answers 503 then) and shows no values.
+        pooled.invalidate(e)
+        _without_detail(e)
+        dialect = db.engine.dialect
+        raise DBAPIError.instance(
+            sql[0], None, e, dialect.loaded_dbapi.Error, hide_parameters=True,
+            connection_invalidated=dialect.is_disconnect(e, driver, None),
+            dialect=dialect) from e
     except Exception:
         pooled.invalidate()
         raise

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from . import mail
 from .database import utcnow
+from .files import create_private
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class _QueueStorage(SqliteStorage):
     loses no e-mail: the outbox table is the record."""
 
     def _create_connection(self):
+        create_private(self.filename)  # jobs name attendees' messages: owner only
         conn = super()._create_connection()
         conn.execute("pragma synchronous=NORMAL")
         return conn

@@ -27,6 +27,7 @@ from flask_babel import force_locale
 
 from .database import begin_write, utcnow
 from .extensions import db
+from .files import write_private
 from .models import EmailStatus, OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class _Transport:
         if not cfg.get("MAIL_SERVER"):
             outbox = Path(cfg["OUTBOX_DIR"])
             outbox.mkdir(parents=True, exist_ok=True)
-            (outbox / f"{utcnow():%Y%m%dT%H%M%S}-{email_id}.eml").write_text(mime, "utf-8")
+            write_private(outbox / f"{utcnow():%Y%m%dT%H%M%S}-{email_id}.eml", mime)
             return
         wire = mime.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
         try:
@@ -215,7 +216,9 @@ def _record(results: list[tuple[OutboundEmail, tuple[str, str] | None, Exception
         if error is None:
             status, last_error, next_attempt_at = EmailStatus.SENT, "", row.next_attempt_at
         else:
-            log.warning("E-mail %s to %s failed: %s", row.id, row.recipient, error)
+            # By id and error type: the address (and an SMTP refusal, which quotes it)
+            # stays on the row, for organisers, not in the log.
+            log.warning("E-mail %s failed: %s", row.id, type(error).__name__)
             status, last_error = EmailStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
             next_attempt_at = now + timedelta(seconds=retry_base * 2 ** row.attempts)
         values.append({"email_id": row.id, "subject": subject, "mime": mime,

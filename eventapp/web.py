@@ -15,17 +15,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from . import labels
+from .extensions import db
 from .i18n import country_name, current_language, event_span, local_time
 from .ratelimits import retry_after_seconds
 
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid", 429: "rate_limited", 500: "server_error",
+    422: "invalid", 429: "rate_limited", 500: "server_error", 503: "unavailable",
 }
+# Seconds a client is asked to wait after the database connection dropped: the pool
+# opens a fresh one at the next request, so a retry soon after is answered.
+DATABASE_RETRY_AFTER = 2
 
 
 def error_titles() -> dict[int, str]:
@@ -33,6 +39,7 @@ def error_titles() -> dict[int, str]:
         400: _("Bad request"), 401: _("Please sign in"), 403: _("Not allowed"),
         404: _("Page not found"), 405: _("Not allowed"), 413: _("Too large"),
         429: _("Too many requests"), 500: _("Something went wrong"),
+        503: _("Please try again"),
     }
 
 
@@ -45,6 +52,8 @@ def error_messages() -> dict[int, str]:
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("An unexpected error happened. Nothing you saved is lost; please try again."),
+        503: _("The connection to the database was interrupted. "
+               "Please try again in a moment."),
     }
 
 
@@ -119,10 +128,41 @@ def init_web(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(e):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from .extensions import db
-
         db.session.rollback()
         return _error_response(500)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(e):
+        """The server dropped the connection (a restart, a terminated backend) or no
+        connection was free in time: 503 with Retry-After, not 500. The request is not
+        run again here: what it did before the drop was rolled back by the server, but
+        a write's outcome is unknown if the drop came during its COMMIT, and the
+        client (or its user) is the one to know whether to send it again. The pool has
+        already discarded the dead connection; the next request gets a fresh one."""
+        if isinstance(e, DBAPIError) and not e.connection_invalidated:
+            return unexpected_error(e)
+        app.logger.warning("Database unavailable on %s %s: %s", request.method,
+                           request.path, type(getattr(e, "orig", e)).__name__)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.close()
+        return _error_response(503, retry_after=DATABASE_RETRY_AFTER)
+
+    @app.teardown_appcontext
+    def end_database_session(_error):
+        """Runs before Flask-SQLAlchemy's own teardown (the later registered runs
+        first). A connection the server dropped after the request's last statement
+        fails the closing ROLLBACK: the answer is already made (a commit, if any, went
+        through), and SQLAlchemy has discarded the connection, so the session is let
+        go instead of turning that answer into a 500."""
+        try:
+            db.session.remove()
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            db.session.registry.clear()
 
     @app.route("/language/<code>", methods=["POST"])
     def set_language(code):
