@@ -17,13 +17,13 @@ import requests
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 
+from bench.common import free_port
 from eventapp.extensions import db
 from eventapp.models import OutboundEmail, Registration, StaffUser
 from tests import factories
 from tests.conftest import POSTGRES, bearer
 from tests.servers import Gunicorn, engine, fresh_database, prepare, serving
 from tests.test_jobs_servers import wait_for
-from tests.test_mail_smtp import free_port
 
 SECRET_EMAIL = "yoshiko.secret@example.org"
 
