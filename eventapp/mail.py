@@ -10,10 +10,13 @@ see, and retried with a growing delay; a message left "sending" by a process tha
 died is sent again once MAIL_SENDING_TIMEOUT has passed.
 """
 
+import html
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.image import MIMEImage
@@ -329,3 +332,48 @@ def retry_now(email: OutboundEmail) -> None:
     """An organiser's "resend": try again at once, with a fresh attempt budget."""
     email.status, email.attempts, email.next_attempt_at = EmailStatus.QUEUED, 0, utcnow()
     db.session.info[OUTBOX_CHANGED] = True
+
+
+# -- the outbox folder (no MAIL_SERVER): copies of sent messages ------------------------
+
+def _readable_text(raw: bytes) -> str:
+    """A stored message as a person reads it, case folded: decoded headers and text
+    parts (HTML entities resolved), whatever transfer encoding they were written in."""
+    message = message_from_bytes(raw, policy=policy.default)
+    parts = [str(value) for value in message.values()]
+    for part in message.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            content = part.get_content()
+        except (LookupError, ValueError):
+            continue
+        parts.append(html.unescape(content) if part.get_content_subtype() == "html"
+                     else content)
+    return "\n".join(parts).casefold()
+
+
+def remove_outbox_files(config, *, email_ids=(), mentioning=(),
+                        older_than_days: float | None = None) -> int:
+    """Deletes the outbox folder's .eml files of the given messages, those whose text
+    names any of `mentioning` (a name or an address), and those older than
+    `older_than_days`. Returns how many went."""
+    outbox = Path(config["OUTBOX_DIR"])
+    if not outbox.is_dir():
+        return 0
+    wanted = {f"-{email_id}.eml" for email_id in email_ids}
+    needles = [m.casefold() for m in mentioning if m and m.strip()]
+    cutoff = None if older_than_days is None else time.time() - older_than_days * 86400
+    removed = 0
+    for path in outbox.glob("*.eml"):
+        try:
+            if not (path.name[path.name.rfind("-"):] in wanted
+                    or (cutoff is not None and path.stat().st_mtime < cutoff)
+                    or (needles and any(n in _readable_text(path.read_bytes())
+                                        for n in needles))):
+                continue
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass  # another process removed it first
+    return removed
