@@ -32,8 +32,11 @@ extract-messages: $(STAMP)
 # The server of `make run` and of a venue laptop serving without a proxy: waitress reads
 # each request whole (headers and body) in its I/O loop before a thread runs the app, so
 # a client that sends slowly holds a connection, never a thread; idle connections close
-# after 30 s. tests/test_slow_clients.py probes exactly these options.
-SERVE := waitress-serve --threads=8 --connection-limit=500 --channel-timeout=30 --asyncore-use-poll
+# after 30 s. X-Forwarded-* headers are passed on: the app's TRUSTED_PROXIES alone
+# decides whether to believe them (0 by default). tests/test_slow_clients.py probes
+# exactly these options.
+SERVE := waitress-serve --threads=8 --connection-limit=500 --channel-timeout=30 \
+	--asyncore-use-poll --no-clear-untrusted-proxy-headers
 
 run: install
 	$(BIN)/flask db upgrade

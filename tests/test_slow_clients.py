@@ -31,7 +31,7 @@ PHASE = 7.0  # seconds of ordinary requests per phase of the probe
 
 def serve_command(port: int) -> list[str]:
     """The server command of `make run`, listening on port."""
-    makefile = (ROOT / "Makefile").read_text()
+    makefile = re.sub(r"\\\n\s*", " ", (ROOT / "Makefile").read_text())  # continued lines
     match = re.search(r"^SERVE := (.+)$", makefile, re.MULTILINE)
     assert match, "the Makefile names the server of `make run` in SERVE"
     program, *options = shlex.split(match.group(1))
