@@ -31,12 +31,21 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_OPTIONS) -o /tmp/eventapp.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i /tmp/eventapp.pot -d eventapp/translations
 
+# The server of `make run` and of a venue laptop serving without a proxy: waitress reads
+# each request whole (headers and body) in its I/O loop before a thread runs the app, so
+# a client that sends slowly holds a connection, never a thread; idle connections close
+# after 30 s. X-Forwarded-* headers are passed on: the app's TRUSTED_PROXIES alone
+# decides whether to believe them (0 by default). tests/test_slow_clients.py probes
+# exactly these options.
+SERVE := waitress-serve --threads=8 --connection-limit=500 --channel-timeout=30 \
+	--asyncore-use-poll --no-clear-untrusted-proxy-headers
+
 run: install
 	$(BIN)/flask db upgrade
 	@$(BIN)/flask demo
 	@echo
 	@echo "Serving on http://127.0.0.1:5000  (sign in at http://127.0.0.1:5000/login with a login above)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/$(SERVE) --listen=127.0.0.1:5000 wsgi:app
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

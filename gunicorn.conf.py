@@ -1,6 +1,10 @@
 """gunicorn settings shared by every way the app is served with gunicorn (the README's
 deployment, the tests' app servers, `make bench`): gunicorn reads this file from the
-working directory by itself. Command-line options still choose workers and address."""
+working directory by itself. Command-line options still choose workers and address.
+
+Sync workers read a request in the worker: serve them only behind a proxy that buffers
+whole requests (nginx does by default), or one slow client holds a worker. Without a
+proxy (`make run`, a venue laptop) the app is served by waitress, see the Makefile."""
 
 import gc
 

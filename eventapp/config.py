@@ -64,6 +64,9 @@ DEFAULTS = {
     # A message "sending" for longer is taken as cut off by a crash and sent again; it
     # must outlast a claimed batch of 20 over a slow SMTP server (20 s timeout each).
     "MAIL_SENDING_TIMEOUT": 600,
+    # Without MAIL_SERVER messages are written to instance/outbox/*.eml; a daily job
+    # deletes the files older than this many days (they hold names and addresses).
+    "OUTBOX_RETENTION_DAYS": 30,
     # Background jobs (jobs.py). JOBS_URL: where they wait, "" for instance/jobs.db
     # (SQLite), or redis://... . JOBS_EMBEDDED: each process serving requests runs
     # them in a thread of its own; off when `flask jobs worker` runs them instead.
@@ -115,6 +118,8 @@ def from_environment(instance_path: str) -> dict:
         cfg["HTTPS"] = _env_bool("HTTPS")
     if os.environ.get("TRUSTED_PROXIES", "").strip():
         cfg["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("OUTBOX_RETENTION_DAYS", "").strip():
+        cfg["OUTBOX_RETENTION_DAYS"] = int(os.environ["OUTBOX_RETENTION_DAYS"])
     return cfg
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from . import mail
 from .database import utcnow
 from .files import create_private
+from .registration.importing import remove_import_copies
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,9 @@ class Jobs:
         every = int(app.config["JOBS_SWEEP_MINUTES"])
         self.sweep = self.huey.periodic_task(crontab(minute=f"*/{every}"),
                                              name="sweep_outbox")(self._send_mail)
+        # Hourly, so a laptop that is off at night still tidies up the same day.
+        self.tidy = self.huey.periodic_task(crontab(minute="7"),
+                                            name="remove_old_copies")(self._remove_old_copies)
         self.wake = threading.Event()
         self.consumer: Consumer | None = None
         self.consumer_pid: int | None = None
@@ -132,6 +136,13 @@ class Jobs:
         next_due = mail.send_due(self.app)
         if next_due is not None:
             self._wake_at(next_due.timestamp())
+
+    def _remove_old_copies(self) -> None:
+        """Retention: outbox .eml files older than OUTBOX_RETENTION_DAYS and import
+        uploads past their day go."""
+        mail.remove_outbox_files(self.app.config, older_than_days=float(
+            self.app.config["OUTBOX_RETENTION_DAYS"]))
+        remove_import_copies(self.app.instance_path)
 
     def _wake_at(self, when: float) -> None:
         """Schedules a run for when the next retry (or scheduled message) falls due,

@@ -6,8 +6,11 @@ statistic stays as it was: status, category, country, check-in time, networking
 profile codes (technology areas, target countries) and meetings are kept. What goes:
 names, kana, e-mail, phone, job title, free text (organiser notes, networking note,
 meeting-request messages), the manage link and the check-in code (both replaced by
-fresh random values that are shown to nobody), the texts read by scanners, and every
-e-mail message about these people (the rows and the copies in the outbox folder).
+fresh random values that are shown to nobody), the texts read by scanners (and, when an
+event is anonymised, the scanners' device names, such as "Yoshiko's iPhone"), every
+e-mail message about these people (the rows, and the copies in the outbox folder: the
+files of those messages and any other file that names the person), and their rows in
+kept import uploads (an anonymised event's uploads go altogether).
 
 Organisations: when an event is anonymised every organisation name is replaced by
 "Organisation <n>", numbered per event, so the counts of distinct organisations (and
@@ -15,17 +18,17 @@ companies in the summary sentence) stay the same while a one-person company or a
 mission cannot point at a person. An attendee who deletes their own data loses the
 organisation name altogether.
 
-Callers commit, then call remove_outbox_copies().
+Callers commit, then call remove_copies() for the files.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 
 from ..database import utcnow
 from ..events.services import lock_event
 from ..extensions import db
+from ..mail import remove_outbox_files
 from ..models import (
     Event,
     Meeting,
@@ -38,6 +41,7 @@ from ..models import (
     new_secret_token,
 )
 from ..registration import services as registration_services
+from ..registration.importing import remove_import_copies
 
 ANONYMISED_NAME = "Anonymised attendee #{id}"
 DELETED_NAME = "Deleted attendee #{id}"
@@ -55,6 +59,8 @@ class PrivacyError(ValueError):
 class Erased:
     registrations: int
     email_ids: list[int]
+    event_id: int
+    people: list[str] | None = None  # one person's name and address; None: the event
 
 
 def placeholder_email(registration_id: int) -> str:
@@ -110,7 +116,8 @@ def anonymise_event(event: Event, by: StaffUser) -> Erased:
     db.session.execute(db.update(MeetingRequest).where(MeetingRequest.event_id == event.id)
                        .values(message=""), execution_options={"synchronize_session": False})
     # Scanners may have read anything (a business card's QR, a typo with a name in it).
-    db.session.execute(db.update(ScanLog).where(ScanLog.event_id == event.id).values(code=""),
+    db.session.execute(db.update(ScanLog).where(ScanLog.event_id == event.id)
+                       .values(code="", device=""),
                        execution_options={"synchronize_session": False})
     email_ids = _delete_emails(db.or_(
         OutboundEmail.event_id == event.id,
@@ -119,7 +126,7 @@ def anonymise_event(event: Event, by: StaffUser) -> Erased:
     event.anonymised_at, event.anonymised_by_id = utcnow(), by.id
     db.session.flush()
     db.session.expire_all()  # the bulk statements bypassed the loaded objects
-    return Erased(len(values), email_ids)
+    return Erased(len(values), email_ids, event.id)
 
 
 def delete_registration_data(reg: Registration) -> Erased:
@@ -127,6 +134,7 @@ def delete_registration_data(reg: Registration) -> Erased:
     exactly like a cancellation (its seat goes to the waitlist); then its personal data
     is erased. Meeting requests to and from the person go; so do their meetings when
     the event is still to come (after it, they stay as statistics)."""
+    people = [reg.name, reg.name_kana, reg.email]
     if reg.is_active:
         registration_services.transition(reg, "cancel", notify=False)
     else:
@@ -154,19 +162,13 @@ def delete_registration_data(reg: Registration) -> Erased:
                OutboundEmail.mime.is_not(None))
         .values(mime=None), execution_options={"synchronize_session": False})
     db.session.expire_all()
-    return Erased(1, email_ids)
+    return Erased(1, email_ids, reg.event_id, people)
 
 
-def remove_outbox_copies(email_ids: list[int]) -> None:
-    """Without an SMTP server messages are written to the outbox folder as
-    <time>-<id>.eml; the copies of deleted messages go too. Call after the commit."""
-    if not email_ids:
-        return
-    outbox = Path(current_app.config["OUTBOX_DIR"])
-    if not outbox.is_dir():
-        return
-    wanted = {f"-{email_id}.eml" for email_id in email_ids}
-    for path in outbox.glob("*.eml"):
-        suffix = path.name[path.name.rfind("-"):]
-        if suffix in wanted:
-            path.unlink(missing_ok=True)
+def remove_copies(erased: Erased) -> None:
+    """The files that hold personal data: without an SMTP server messages are written
+    to the outbox folder as <time>-<id>.eml, and uploads of invitation lists wait in
+    the imports folder. Call after the commit."""
+    remove_outbox_files(current_app.config, email_ids=erased.email_ids,
+                        mentioning=erased.people or ())
+    remove_import_copies(current_app.instance_path, erased.event_id, erased.people)

@@ -36,7 +36,7 @@ def anonymise_event(event_id):
             flash(error_messages().get(error.code, error.message), "error")
             return redirect(url_for("privacy.anonymise_event", event_id=event_id))
         db.session.commit()
-        services.remove_outbox_copies(erased.email_ids)
+        services.remove_copies(erased)
         flash(ngettext("The personal data of %(num)d registration was anonymised.",
                        "The personal data of %(num)d registrations was anonymised.",
                        erased.registrations), "success")
@@ -53,7 +53,7 @@ def delete_my_data(token):
         slug = reg.event.slug
         erased = services.delete_registration_data(reg)
         db.session.commit()
-        services.remove_outbox_copies(erased.email_ids)
+        services.remove_copies(erased)
         return redirect(url_for("privacy.data_deleted", slug=slug))
     return render_template("privacy/delete.html", reg=reg, event=reg.event, form=form)
 

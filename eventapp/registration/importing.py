@@ -9,6 +9,7 @@ lock, so capacity is respected and no duplicate can slip in between check and wr
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -343,6 +344,29 @@ def store_result(instance_path: str, token: str, payload: dict, result: ImportRe
     _write(path, {key: payload[key] for key in ("event_id", "user_id", "filename")} | {
         "result": {"confirmed": result.confirmed, "waitlisted": result.waitlisted,
                    "skipped": result.skipped, "seconds": round(result.seconds, 2)}})
+
+
+def remove_import_copies(instance_path: str, event_id=None, people=None) -> None:
+    """Stale uploads go (the daily tidy-up); so do all of event_id's, or with `people`
+    (names, addresses) their rows and skipped rows naming one of them."""
+    wanted = {p.strip().casefold() for p in people or () if p and p.strip()}
+
+    def naming(row: dict) -> bool:  # a pending row ({"data": ...}) or a skipped one
+        return any(str(row.get("data", row).get(k, "")).strip().casefold() in wanted
+                   for k in ("name", "email"))
+
+    _remove_stale(directory := _pending_dir(instance_path))
+    for path in directory.glob("*.json") if event_id is not None else ():
+        with contextlib.suppress(OSError, ValueError):  # gone meanwhile, or unreadable
+            payload = json.loads(path.read_text("utf-8"))
+            if payload.get("event_id") == event_id and people is None:
+                path.unlink()
+            elif payload.get("event_id") == event_id:
+                lists = [payload.get("rows", []), payload.get("result", {}).get("skipped", [])]
+                if any(naming(row) for rows in lists for row in rows):
+                    for rows in lists:
+                        rows[:] = [row for row in rows if not naming(row)]
+                    _write(path, payload)
 
 
 # -- running the import -----------------------------------------------------------------
