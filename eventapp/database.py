@@ -17,6 +17,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+from .validation import EARLIEST, LATEST
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -151,6 +152,7 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # Within the years the app handles (validation.EARLIEST/LATEST), which every
+        # write checks: a time stored before that check still shows, near its year.
+        return min(max(value, EARLIEST), LATEST)
