@@ -1,7 +1,7 @@
 """Bad input is refused (400/422 at the field that caused it), never a 5xx, and nothing
 is half-saved (issue 16, findings 7 and 8). Every case runs on SQLite and PostgreSQL."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -147,7 +147,8 @@ def test_far_networking_start_is_refused_and_nothing_is_saved(client, organiser_
 def stored_extreme_event(app):
     """An event saved before the fix, with a networking session at the end of time."""
     event = factories.event()
-    event.networking_starts_at = datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc)
+    event.networking_starts_at = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    event.ends_at = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
     db.session.commit()
     factories.registration(event)
     return event
@@ -184,23 +185,42 @@ def event_form(**changes) -> dict:
     return form | changes
 
 
-@pytest.mark.parametrize("field,value", [
-    ("starts_at", "0001-01-01T00:00"), ("ends_at", "9999-12-31T23:59"),
-    ("registration_opens_at", "0001-01-01T00:00"),
-    ("registration_closes_at", "9999-12-31T23:59"),
-    ("networking_starts_at", "9999-12-31T23:59"), ("networking_starts_at", "0001-01-01T00:00"),
-    ("capacity", "99999999999999999999"), ("networking_tables", "99999999999999999999"),
-    ("title", "Semi\x00nar"), ("venue", "Room\x00"), ("description", "A\x00B"),
-    ("title", "\u200b\ufeff"),
+DATE_JA = "1900 年から 2200 年までの日付を入力してください。"
+UNSTORABLE_JA = "保存できない文字（NUL または壊れた文字）が含まれています。"
+INVISIBLE_JA = "目に見える文字で入力してください（見えない文字だけになっています）。"
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("starts_at", "0001-01-01T00:00", DATE_JA), ("ends_at", "9999-12-31T23:59", DATE_JA),
+    ("registration_opens_at", "0001-01-01T00:00", DATE_JA),
+    ("registration_closes_at", "9999-12-31T23:59", DATE_JA),
+    ("networking_starts_at", "9999-12-31T23:59", DATE_JA),
+    ("networking_starts_at", "0001-01-01T00:00", DATE_JA),
+    ("capacity", "99999999999999999999", "0 から 2147483647 の間で入力してください。"),
+    ("networking_tables", "99999999999999999999", "1 から 2000 の間で入力してください。"),
+    ("title", "Semi\x00nar", UNSTORABLE_JA), ("venue", "Room\x00", UNSTORABLE_JA),
+    ("description", "A\x00B", UNSTORABLE_JA), ("title", "\u200b\ufeff", INVISIBLE_JA),
+    ("technology_areas", "water | \u200b", INVISIBLE_JA),
 ])
-def test_event_form_refuses_at_the_field(organiser_client, field, value):
+def test_event_form_refuses_at_the_field_in_the_page_language(organiser_client, field, value,
+                                                              message):
     before = count(Event)
-    response = organiser_client.post("/manage/events/new", data=event_form(**{field: value}),
-                                      headers={"Accept-Language": "ja"})
+    response = organiser_client.post("/manage/events/new?lang=ja",
+                                     data=event_form(**{field: value}))
     assert response.status_code in (200, 400, 422), response.status_code
     assert count(Event) == before
     page = response.get_data(as_text=True)
-    assert f'id="{field}"' in page and "is-invalid" in page or "error" in page
+    assert f'<p class="error" id="{field}-error">' in page, page[:2000]
+    error = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert message in error
+
+
+@pytest.mark.parametrize("value", EXTREME)
+def test_api_date_message_is_in_the_request_language(client, organiser_token, value):
+    response = client.post("/api/v1/events", json=event_body(starts_at=value),
+                           headers=bearer(organiser_token) | {"Accept-Language": "ja"})
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["starts_at"] == DATE_JA
 
 
 @pytest.mark.parametrize("value", ["Guest\x00", "\u200b", "\ufeff", "\u202e", "A\r\nB"])
