@@ -34,7 +34,12 @@ MAX_ROWS = 10_000
 ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 MAX_COLUMNS = 60
 MAX_BLANK_RUN = 1000
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# 200 KB of XLSX can unpack to 200 MB, and one shared string can fill every cell. Refused
+# before anything is kept: the unpacked size the zip declares (zipfile reads no further),
+# a cell's length (a header's too), and the text of all kept cells together.
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_CELL_CHARS = 1000
+MAX_TEXT_CHARS = 5_000_000
 PENDING_MAX_AGE_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -137,8 +142,24 @@ def _row_data(values: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
     return data, errors
 
 
+def _text_length(number: int, cells) -> int:
+    """The characters of (column, value) cells; raises ImportFileError for a cell longer
+    than MAX_CELL_CHARS (checked before the text is normalised or kept)."""
+    total = 0
+    for column, value in cells:
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise ImportFileError(_(
+                "Row %(row)d, column “%(column)s” has %(length)d characters; a cell may "
+                "have at most %(num)d. Check the file.", row=number,
+                column=str(column)[:60], length=len(value), num=MAX_CELL_CHARS))
+        total += len(value) if isinstance(value, str) else 0
+    return total
+
+
 def _table_rows(header: list, records) -> ParsedFile:
-    keys = [normalise_header(h) for h in header[:MAX_COLUMNS]]
+    header = header[:MAX_COLUMNS]
+    _text_length(1, zip(header, header, strict=True))
+    keys = [normalise_header(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
         found = ", ".join(str(h) for h in header if str(h or "").strip()) or "—"
@@ -147,9 +168,17 @@ def _table_rows(header: list, records) -> ParsedFile:
             missing=", ".join(missing), found=found[:300]))
     ignored = sorted({str(h) for h, k in zip(header, keys, strict=False)
                       if k not in COLUMNS and str(h or "").strip()})
-    rows, blank_run = [], 0
+    rows, blank_run, text_chars = [], 0, 0
     for number, record in enumerate(records, start=2):
-        cells = [_cell_text(v) for v in list(record)[:len(keys)]]
+        cells = list(record)[:len(keys)]
+        text_chars += _text_length(number, ((h, v) for h, k, v in zip(header, keys, cells,
+                                                                       strict=False)
+                                            if k in COLUMNS))
+        if text_chars > MAX_TEXT_CHARS:
+            raise ImportFileError(_(
+                "The file holds more text than an invitation list can (over %(num)d "
+                "characters); split the list.", num=MAX_TEXT_CHARS))
+        cells = [_cell_text(v) for v in cells]
         if not any(cells):
             blank_run += 1
             if blank_run > MAX_BLANK_RUN:  # a sheet formatted down to row 1,048,576
@@ -198,8 +227,10 @@ def _read_xlsx(content: bytes) -> ParsedFile:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-            raise ImportFileError(_("The XLSX file is too large once unpacked; save the "
-                                    "list as CSV and upload that."))
+            raise ImportFileError(_(
+                "The XLSX file unpacks to more than %(mb)d MB, far more than an "
+                "invitation list needs; check it, or save the list as CSV and upload that.",
+                mb=MAX_XLSX_UNPACKED // (1024 * 1024)))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged file
