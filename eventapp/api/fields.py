@@ -60,21 +60,25 @@ class _InputField:
 class Text(_InputField, fields.String):
     """Text, stripped; required text may not be blank. A limit, when given, is a
     model column's length (`max_length(Model.column)`). What a database cannot store
-    is refused (validation.text_problem); `one_line` text must also be readable."""
+    is refused (validation.text_problem); whether a name is readable is the service's
+    rule, shared with the pages."""
 
-    default_error_messages = {"invalid": N_("Must be a string.")}
+    default_error_messages = {"invalid": N_("Must be a string."),
+                              "too_long": N_("At most %(limit)d characters.")}
 
-    def __init__(self, *, limit: int | None = None, one_line: bool = False, **kwargs):
+    def __init__(self, *, limit: int | None = None, **kwargs):
         if limit is not None:
             kwargs.setdefault("metadata", {})["maxLength"] = limit
         super().__init__(**kwargs)
-        self.limit, self.one_line = limit, one_line
+        self.limit = limit
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
         if self.required and not value:
             raise self.make_error("required")
-        if message := text_problem(value, self.limit, one_line=self.one_line):
+        if self.limit is not None and len(value) > self.limit:
+            raise self.make_error("too_long", limit=self.limit)
+        if message := text_problem(value, one_line=False):
             raise ma.ValidationError(message)
         return value
 
