@@ -279,3 +279,16 @@ def test_notes_with_nul_are_refused(organiser_client, api_event):
 def test_search_with_nul_does_not_fail(organiser_client, api_event, path):
     response = organiser_client.get(path.format(id=api_event.id))
     assert response.status_code < 500
+
+
+def test_a_scanned_code_with_nul_is_an_unknown_code(client, door_token, api_event):
+    response = client.post(f"/api/v1/events/{api_event.id}/checkins",
+                           json={"code": "AB\x00CD"}, headers=bearer(door_token))
+    assert response.status_code in (404, 422)
+    assert response.get_json()["result"] == "unknown_code"
+
+
+def test_the_scanner_form_with_nul_does_not_fail(door_client, api_event):
+    response = door_client.post(f"/manage/events/{api_event.id}/scanner",
+                                data={"code": "AB\x00CD"})
+    assert response.status_code < 500
