@@ -100,7 +100,7 @@ def test_api_refuses_a_date_the_app_cannot_handle(client, organiser_token, field
     ("capacity", 99999999999999999999), ("capacity", 2**31), ("capacity", -1),
     ("networking.tables", 99999999999999999999),
     ("title", "Semi\x00nar"), ("venue", "Room\x00 1"), ("description", "A\x00B"),
-    ("timezone", "Asia/\x00Tokyo"), ("title", "\u200b"), ("title", "Line\nbreak"),
+    ("timezone", "Asia/\x00Tokyo"),
 ])
 def test_api_refuses_values_no_database_column_takes(client, organiser_token, field, value):
     before = count(Event)
@@ -199,7 +199,7 @@ INVISIBLE_JA = "目に見える文字で入力してください（見えない�
     ("capacity", "99999999999999999999", "0 から 2147483647 の間で入力してください。"),
     ("networking_tables", "99999999999999999999", "1 から 2000 の間で入力してください。"),
     ("title", "Semi\x00nar", UNSTORABLE_JA), ("venue", "Room\x00", UNSTORABLE_JA),
-    ("description", "A\x00B", UNSTORABLE_JA), ("title", "\u200b\ufeff", INVISIBLE_JA),
+    ("description", "A\x00B", UNSTORABLE_JA),
     ("technology_areas", "water | \u200b", INVISIBLE_JA),
 ])
 def test_event_form_refuses_at_the_field_in_the_page_language(organiser_client, field, value,

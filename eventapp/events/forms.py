@@ -42,11 +42,12 @@ def category_field_choices():
 class EventForm(FlaskForm):
     title = StringField(_l("Title"),
                         validators=[DataRequired(), Length(max=max_length(Event.title)),
-                                    Storable()])
+                                    Storable(one_line=False)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000),
                                                         Storable(one_line=False)])
     venue = StringField(_l("Venue"),
-                        validators=[Optional(), Length(max=max_length(Event.venue)), Storable()])
+                        validators=[Optional(), Length(max=max_length(Event.venue)),
+                                    Storable(one_line=False)])
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo",
                            choices=lambda: [(z, z) for z in timezone_choices()])
     starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[InputRequired()])

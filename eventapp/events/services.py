@@ -77,8 +77,7 @@ def validate_event_data(data: dict) -> None:
     errors: dict[str, str] = {}
     for key, limit in (("title", max_length(Event.title)), ("venue", max_length(Event.venue)),
                        ("description", None)):
-        if message := text_problem((data.get(key) or "").strip(), limit,
-                                   one_line=key != "description"):
+        if message := text_problem((data.get(key) or "").strip(), limit, one_line=False):
             errors[key] = message
     if not (data.get("title") or "").strip():
         errors["title"] = _("Give the event a title.")

@@ -34,12 +34,10 @@ MAX_ROWS = 10_000
 ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 MAX_COLUMNS = 60
 MAX_BLANK_RUN = 1000
-# 200 KB of XLSX can unpack to 200 MB, and one shared string can fill every cell. Refused
-# before anything is kept: the unpacked size the zip declares (zipfile reads no further),
-# a cell's length (a header's too), and the text of all kept cells together.
+# Refused before anything is kept (200 KB of XLSX can unpack to 200 MB): the unpacked size
+# the zip declares (zipfile reads no further), a cell's length and all kept cells' text.
 MAX_XLSX_UNPACKED = 20 * 1024 * 1024
-MAX_CELL_CHARS = 1000
-MAX_TEXT_CHARS = 5_000_000
+MAX_CELL_CHARS, MAX_TEXT_CHARS = 1000, 5_000_000
 PENDING_MAX_AGE_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -143,17 +141,15 @@ def _row_data(values: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
 
 
 def _text_length(number: int, cells) -> int:
-    """The characters of (column, value) cells; raises ImportFileError for a cell longer
-    than MAX_CELL_CHARS (checked before the text is normalised or kept)."""
-    total = 0
-    for column, value in cells:
-        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+    """The characters of (column, value) cells, each checked against MAX_CELL_CHARS."""
+    lengths = [(column, len(v)) for column, v in cells if isinstance(v, str)]
+    for column, length in lengths:
+        if length > MAX_CELL_CHARS:
             raise ImportFileError(_(
                 "Row %(row)d, column “%(column)s” has %(length)d characters; a cell may "
                 "have at most %(num)d. Check the file.", row=number,
-                column=str(column)[:60], length=len(value), num=MAX_CELL_CHARS))
-        total += len(value) if isinstance(value, str) else 0
-    return total
+                column=str(column)[:60], length=length, num=MAX_CELL_CHARS))
+    return sum(length for _column, length in lengths)
 
 
 def _table_rows(header: list, records) -> ParsedFile:
@@ -170,15 +166,13 @@ def _table_rows(header: list, records) -> ParsedFile:
                       if k not in COLUMNS and str(h or "").strip()})
     rows, blank_run, text_chars = [], 0, 0
     for number, record in enumerate(records, start=2):
-        cells = list(record)[:len(keys)]
-        text_chars += _text_length(number, ((h, v) for h, k, v in zip(header, keys, cells,
-                                                                       strict=False)
-                                            if k in COLUMNS))
+        kept = [(h, v) for h, k, v in zip(header, keys, record, strict=False) if k in COLUMNS]
+        text_chars += _text_length(number, kept)
         if text_chars > MAX_TEXT_CHARS:
-            raise ImportFileError(_(
-                "The file holds more text than an invitation list can (over %(num)d "
-                "characters); split the list.", num=MAX_TEXT_CHARS))
-        cells = [_cell_text(v) for v in cells]
+            raise ImportFileError(_("The file holds more text than an invitation list can "
+                                    "(over %(num)d characters); split the list.",
+                                    num=MAX_TEXT_CHARS))
+        cells = [_cell_text(v) for v in list(record)[:len(keys)]]
         if not any(cells):
             blank_run += 1
             if blank_run > MAX_BLANK_RUN:  # a sheet formatted down to row 1,048,576
@@ -227,10 +221,9 @@ def _read_xlsx(content: bytes) -> ParsedFile:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-            raise ImportFileError(_(
-                "The XLSX file unpacks to more than %(mb)d MB, far more than an "
-                "invitation list needs; check it, or save the list as CSV and upload that.",
-                mb=MAX_XLSX_UNPACKED // (1024 * 1024)))
+            raise ImportFileError(_("The XLSX file unpacks to more than %(mb)d MB; check it, "
+                                    "or save the list as CSV and upload that.",
+                                    mb=MAX_XLSX_UNPACKED // (1024 * 1024)))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged file
