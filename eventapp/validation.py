@@ -1,4 +1,7 @@
-"""Domain validation errors shared by pages (shown at the field) and the API (422).
+"""Domain validation errors shared by pages (shown at the field) and the API (422), and
+the one home of three rules every input path calls: text a database can store and a
+person can read (`text_problem`, `Storable` for forms), a date this app can handle
+(`moment_problem`) and the largest whole number a column takes (`MAX_INTEGER`).
 
 Messages are translated when raised (services run inside the request, whose language
 is known), so a Japanese form shows Japanese messages at its fields.
