@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 from .files import create_private, sqlite_file
+from .validation import EARLIEST, LATEST
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -198,6 +199,7 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # Within the years the app handles (validation.EARLIEST/LATEST), which every
+        # write checks: a time stored before that check still shows, near its year.
+        return min(max(value, EARLIEST), LATEST)

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from . import mail
 from .database import utcnow
 from .files import create_private
-from .registration.importing import remove_import_copies
+from .registration.import_store import remove_import_copies
 
 log = logging.getLogger(__name__)
 

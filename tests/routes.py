@@ -28,7 +28,7 @@ from eventapp.models import (
     Registration,
     StaffUser,
 )
-from eventapp.registration import importing
+from eventapp.registration import import_store, importing
 from tests import factories
 
 ANONYMOUS, DOOR, ORGANISER = "anonymous", "door", "organiser"
@@ -210,12 +210,12 @@ class World:
     def import_token(self, done: bool = False) -> str:
         n = self.n()
         parsed = importing.parse_file("list.csv", import_csv(n))
-        token = importing.save_pending(self.app.instance_path, self.event.id,
+        token = import_store.save_pending(self.app.instance_path, self.event.id,
                                        self.organiser.id, "list.csv", parsed)
         if done:
-            payload = importing.load_pending(self.app.instance_path, token, self.event.id,
+            payload = import_store.load_pending(self.app.instance_path, token, self.event.id,
                                              self.organiser.id)
-            importing.store_result(self.app.instance_path, token, payload,
+            import_store.store_result(self.app.instance_path, token, payload,
                                    importing.ImportResult(confirmed=1))
         return token
 

@@ -15,7 +15,8 @@ from eventapp import create_app
 from eventapp.backup import backup_postgresql, backup_sqlite
 from eventapp.extensions import db
 from eventapp.jobs import make_huey
-from eventapp.registration.importing import ImportRow, ParsedFile, save_pending
+from eventapp.registration.import_store import save_pending
+from eventapp.registration.importing import ImportRow, ParsedFile
 from tests import factories
 from tests.conftest import make_test_config
 

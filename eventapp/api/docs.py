@@ -90,7 +90,10 @@ class _Parser(FlaskParser):
     otherwise); bad fields raise ValidationErrors (422 with `fields`)."""
 
     def load_json(self, req, schema):
-        data = req.get_json(silent=True, force=True)
+        try:
+            data = req.get_json(silent=True, force=True)
+        except RecursionError:  # nested deeper than the JSON parser can follow
+            data = None
         if not isinstance(data, dict):
             raise BadRequest(gettext(NOT_AN_OBJECT))
         return data

@@ -17,7 +17,7 @@ from flask_babel import gettext
 from marshmallow import fields, missing
 
 from ..urls import external_url
-from ..validation import UNSTORABLE, unstorable
+from ..validation import moment_problem, text_problem
 
 
 def N_(message: str) -> str:
@@ -59,11 +59,12 @@ class _InputField:
 
 class Text(_InputField, fields.String):
     """Text, stripped; required text may not be blank. A limit, when given, is a
-    model column's length (`max_length(Model.column)`)."""
+    model column's length (`max_length(Model.column)`). What a database cannot store
+    is refused (validation.text_problem); whether a name is readable is the service's
+    rule, shared with the pages."""
 
     default_error_messages = {"invalid": N_("Must be a string."),
-                              "too_long": N_("At most %(limit)d characters."),
-                              "unstorable": UNSTORABLE}
+                              "too_long": N_("At most %(limit)d characters.")}
 
     def __init__(self, *, limit: int | None = None, **kwargs):
         if limit is not None:
@@ -77,8 +78,8 @@ class Text(_InputField, fields.String):
             raise self.make_error("required")
         if self.limit is not None and len(value) > self.limit:
             raise self.make_error("too_long", limit=self.limit)
-        if unstorable(value):
-            raise self.make_error("unstorable")
+        if message := text_problem(value, one_line=False):
+            raise ma.ValidationError(message)
         return value
 
 
@@ -156,7 +157,9 @@ class TextList(_InputField, fields.List):
 
 class Moment(_InputField, fields.DateTime):
     """An ISO 8601 date and time. One without an offset stays naive here; the shape's
-    post_load reads it in the event's time zone (see `in_time_zone`)."""
+    post_load reads it in the event's time zone (see `in_time_zone`). A time this app
+    cannot handle (validation.moment_problem) is refused here; the service checks it
+    again in the event's time zone."""
 
     default_error_messages = {
         "invalid": N_("Must be an ISO 8601 date and time, e.g. 2026-06-09T10:00:00+09:00.")}
@@ -165,9 +168,12 @@ class Moment(_InputField, fields.DateTime):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         try:
-            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as e:
             raise self.make_error("invalid") from e
+        if message := moment_problem(moment):
+            raise ma.ValidationError(message)
+        return moment
 
 
 def in_time_zone(values: dict, names: tuple[str, ...], tz: str) -> dict:

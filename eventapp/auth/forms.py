@@ -4,6 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import ApiToken, Role, StaffUser, max_length
+from ..validation import Storable
 
 
 def role_choices():
@@ -19,7 +20,7 @@ class StaffForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False),
                                                  Length(max=max_length(StaffUser.email))])
     name = StringField(_l("Name"),
-                       validators=[Optional(), Length(max=max_length(StaffUser.name))])
+                       validators=[Optional(), Length(max=max_length(StaffUser.name)), Storable()])
     role = SelectField(_l("Role"), choices=role_choices)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
                              description=_l("At least 8 characters."))
@@ -33,7 +34,7 @@ class StaffUpdateForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Label"),
-                       validators=[Optional(), Length(max=max_length(ApiToken.name))],
+                       validators=[Optional(), Length(max=max_length(ApiToken.name)), Storable()],
                        description=_l("Where the token is used, e.g. “Door scanner 1”."))
 
 

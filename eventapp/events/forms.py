@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import CATEGORY_FIELDS, Category, Event, NetworkingSide, max_length
+from ..validation import Storable
 from .services import timezone_choices
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -40,10 +41,13 @@ def category_field_choices():
 
 class EventForm(FlaskForm):
     title = StringField(_l("Title"),
-                        validators=[DataRequired(), Length(max=max_length(Event.title))])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+                        validators=[DataRequired(), Length(max=max_length(Event.title)),
+                                    Storable(one_line=False)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000),
+                                                        Storable(one_line=False)])
     venue = StringField(_l("Venue"),
-                        validators=[Optional(), Length(max=max_length(Event.venue))])
+                        validators=[Optional(), Length(max=max_length(Event.venue)),
+                                    Storable(one_line=False)])
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo",
                            choices=lambda: [(z, z) for z in timezone_choices()])
     starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[InputRequired()])
@@ -57,10 +61,11 @@ class EventForm(FlaskForm):
                                                 validators=[Optional()])
     listed = BooleanField(_l("Show on the public home page"), default=True)
     agenda = TextAreaField(
-        _l("Agenda"), validators=[Optional(), Length(max=20000)],
+        _l("Agenda"), validators=[Optional(), Length(max=20000), Storable(one_line=False)],
         description=_l("One item a line: “10:00-10:15 | Opening remarks | Speaker”."))
     technology_areas = TextAreaField(
-        _l("Technology areas"), validators=[Optional(), Length(max=20000)],
+        _l("Technology areas"),
+        validators=[Optional(), Length(max=20000), Storable(one_line=False)],
         description=_l("One a line: “code | English name | Japanese name”."))
     networking_enabled = BooleanField(_l("This event has a networking session"))
     networking_starts_at = DateTimeLocalField(_l("Networking starts"), format=DT_FORMAT,
@@ -75,12 +80,14 @@ class EventForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"),
-                       validators=[Optional(), Length(max=max_length(Category.code))],
+                       validators=[Optional(), Length(max=max_length(Category.code)), Storable()],
                        description=_l("Short, lower-case; used in the API and imports."))
     name = StringField(_l("Name"),
-                       validators=[DataRequired(), Length(max=max_length(Category.name))])
+                       validators=[DataRequired(), Length(max=max_length(Category.name)),
+                                   Storable()])
     name_ja = StringField(_l("Japanese name"),
-                          validators=[Optional(), Length(max=max_length(Category.name_ja))])
+                          validators=[Optional(), Length(max=max_length(Category.name_ja)),
+                                      Storable()])
     networking_side = SelectField(_l("Networking"), choices=networking_side_choices)
     requires_approval = BooleanField(_l("Registrations need approval"))
     public = BooleanField(_l("Offered on the public sign-up page"), default=True)

@@ -24,8 +24,9 @@ from ..models import (
     Registration,
     Status,
     TechnologyArea,
+    max_length,
 )
-from ..validation import ValidationErrors
+from ..validation import MAX_INTEGER, ValidationErrors, moment_problem, text_problem
 from .defaults import DEFAULT_CATEGORIES, DEFAULT_TECHNOLOGY_AREAS
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -66,23 +67,43 @@ def unique_slug(title: str, event_id: int | None = None) -> str:
         candidate = f"{base}-{n}"
 
 
+EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
 def validate_event_data(data: dict) -> None:
-    """Domain rules for event fields already parsed into Python values."""
+    """Domain rules for event fields already parsed into Python values: the one check
+    the form and the API share, done before anything is written. Every time is checked
+    (validation.moment_problem) before two are compared, since comparing times near
+    the ends of the calendar overflows."""
     errors: dict[str, str] = {}
+    for key, limit in (("title", max_length(Event.title)), ("venue", max_length(Event.venue)),
+                       ("description", None)):
+        if message := text_problem((data.get(key) or "").strip(), limit, one_line=False):
+            errors[key] = message
     if not (data.get("title") or "").strip():
         errors["title"] = _("Give the event a title.")
-    starts, ends = data.get("starts_at"), data.get("ends_at")
-    if starts and ends and ends < starts:
+    tz = data.get("timezone") or ""
+    if not valid_timezone(tz):
+        errors["timezone"] = _("Choose a time zone such as Asia/Tokyo.")
+        tz = "UTC"
+    net = data.get("networking") or {}
+    times = {key: data.get(key) for key in EVENT_TIMES} | {
+        "networking.starts_at": net.get("starts_at")}
+    for key, value in times.items():
+        if message := moment_problem(value, tz):
+            errors[key] = message
+    starts, ends = times["starts_at"], times["ends_at"]
+    if starts and ends and not errors.keys() & {"starts_at", "ends_at"} and ends < starts:
         errors["ends_at"] = _("The event must end after it starts.")
     capacity = data.get("capacity")
     if capacity is None or capacity < 0:
         errors["capacity"] = _("Capacity must be a whole number of 0 or more.")
-    if not valid_timezone(data.get("timezone") or ""):
-        errors["timezone"] = _("Choose a time zone such as Asia/Tokyo.")
-    opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
-    if opens and closes and closes < opens:
+    elif capacity > MAX_INTEGER:
+        errors["capacity"] = _("Must be between %(low)d and %(high)d.", low=0, high=MAX_INTEGER)
+    opens, closes = times["registration_opens_at"], times["registration_closes_at"]
+    if opens and closes and closes < opens and not errors.keys() & {
+            "registration_opens_at", "registration_closes_at"}:
         errors["registration_closes_at"] = _("Registration must close after it opens.")
-    net = data.get("networking")
     if net:
         for key, (low, high) in NETWORKING_LIMITS.items():
             value = net.get(key)
@@ -114,6 +135,7 @@ def apply_event_data(event: Event, data: dict) -> None:
 
 
 def create_event(data: dict) -> Event:
+    validate_event_data(data)  # before the slug's query: nothing is read or written first
     event = Event(slug=unique_slug(data.get("title") or "event"), description="", venue="",
                   listed=True)
     apply_event_data(event, data)
@@ -205,6 +227,10 @@ def validate_category(event: Event, data: dict, category: Category | None = None
             errors["code"] = _("Use lower-case letters, digits, - or _ (up to 40).")
         elif any(c.code == code for c in event.categories):
             errors["code"] = _("This event already has a category with this code.")
+    for key in ("name", "name_ja"):
+        if message := text_problem((data.get(key) or "").strip(),
+                                   max_length(getattr(Category, key))):
+            errors[key] = message
     if not (data.get("name") or "").strip():
         errors["name"] = _("Give the category a name.")
     if data.get("networking_side") not in set(NetworkingSide):
@@ -282,6 +308,9 @@ def parse_technology_lines(text: str) -> list[tuple[str, str, str]]:
         if not CODE_RE.match(code) or not name:
             errors.append(_("Line %(num)d: write “code | English name | Japanese name”.",
                             num=number))
+        elif problem := next(filter(None, (text_problem(p, max_length(TechnologyArea.name))
+                                           for p in parts[1:3])), None):
+            errors.append(_("Line %(num)d: %(problem)s", num=number, problem=problem))
         elif code in seen:
             errors.append(_("Line %(num)d: the code %(code)s appears twice.", num=number,
                             code=code))

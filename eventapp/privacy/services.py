@@ -41,7 +41,7 @@ from ..models import (
     new_secret_token,
 )
 from ..registration import services as registration_services
-from ..registration.importing import remove_import_copies
+from ..registration.import_store import remove_import_copies
 
 ANONYMISED_NAME = "Anonymised attendee #{id}"
 DELETED_NAME = "Deleted attendee #{id}"

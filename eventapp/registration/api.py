@@ -1,6 +1,6 @@
 """API v1: registration calls."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from ..api.docs import arguments, error_responses, operation
 from ..api.schemas import page
@@ -10,6 +10,7 @@ from ..extensions import csrf, db
 from ..models import Role
 from . import queries, services
 from .schemas import (
+    CancelRequest,
     Duplicate,
     RegistrationChange,
     RegistrationCreate,
@@ -80,14 +81,13 @@ def get(event_id, registration_id):
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/cancel")
 @operation("Cancel; the first waitlisted person is promoted", roles=(Role.ORGANISER,),
            responses={200: ("The cancelled registration", RegistrationSchema)}
-           | error_responses(401, 403, 404, 409))
+           | error_responses(400, 401, 403, 404, 409, 422))
 @api_roles(Role.ORGANISER)
-def cancel(event_id, registration_id):
+@arguments(CancelRequest, location="json_or_empty")
+def cancel(event_id, registration_id, args):
     reg = queries.event_registration_or_404(event_id, registration_id)
-    body = request.get_json(silent=True)  # optional {"notify": false}
-    notify = not (isinstance(body, dict) and body.get("notify") is False)
     try:
-        services.transition(reg, "cancel", notify=notify)
+        services.transition(reg, "cancel", notify=args["notify"])
     except services.TransitionError as e:
         db.session.rollback()
         return jsonify(error="conflict", message=str(e)), 409

@@ -11,6 +11,7 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from ..i18n import is_country
 from ..models import Event, Status
+from ..validation import Storable
 
 PER_PAGE = 100
 BULK_ACTIONS = ("approve", "reject", "cancel", "resend")
@@ -73,7 +74,7 @@ class NotesForm(FlaskForm):
         csrf = False  # the registration form on the same page carries the token
 
     notes = TextAreaField(_l("Notes (organisers only)"),
-                          validators=[Optional(), Length(max=5000)],
+                          validators=[Optional(), Length(max=5000), Storable(one_line=False)],
                           description=_l("Never shown to the attendee."))
 
 

@@ -15,7 +15,7 @@ from ..events.services import confirmed_count, event_or_404
 from ..extensions import db
 from ..models import Event
 from ..validation import ValidationErrors
-from . import importing
+from . import import_store, importing
 from .desk_forms import ImportConfirmForm, ImportUploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/manage/events/<int:event_id>/registrations")
@@ -43,7 +43,7 @@ def upload(event_id):
         except importing.ImportFileError as e:
             form.file.errors.append(str(e))
         else:
-            token = importing.save_pending(current_app.instance_path, event.id,
+            token = import_store.save_pending(current_app.instance_path, event.id,
                                            current_user.id, filename, parsed)
             return redirect(url_for("imports.report", event_id=event.id, token=token))
     return render_template("desk/import.html", event=event, form=form,
@@ -51,7 +51,7 @@ def upload(event_id):
 
 
 def _pending_or_restart(event: Event, token: str):
-    payload = importing.load_pending(current_app.instance_path, token, event.id,
+    payload = import_store.load_pending(current_app.instance_path, token, event.id,
                                      current_user.id)
     if payload is None:
         flash(_("This upload has expired or belongs to someone else. Please upload the "
@@ -68,7 +68,7 @@ def report(event_id, token):
         return redirect(url_for("imports.upload", event_id=event.id))
     if "result" in payload:
         return redirect(url_for("imports.done", event_id=event.id, token=token))
-    rows = importing.check_rows(event, importing.pending_rows(payload))
+    rows = importing.check_rows(event, import_store.pending_rows(payload))
     valid = [r for r in rows if r.valid]
     problems = [r for r in rows if not r.valid]
     form = ImportConfirmForm()
@@ -80,7 +80,7 @@ def report(event_id, token):
             flash(_("There is no valid row to import."), "error")
         else:
             try:
-                result = importing.run_import(event, importing.pending_rows(payload),
+                result = importing.run_import(event, import_store.pending_rows(payload),
                                               notify=form.notify.data)
                 db.session.commit()
             except IntegrityError:
@@ -91,7 +91,7 @@ def report(event_id, token):
                 db.session.rollback()
                 flash(" ".join(errors.fields.values()), "error")
             else:
-                importing.store_result(current_app.instance_path, token, payload, result)
+                import_store.store_result(current_app.instance_path, token, payload, result)
                 current_app.logger.info("Imported %d rows into event %d in %.2f s",
                                         result.confirmed + result.waitlisted, event.id,
                                         result.seconds)

@@ -1,21 +1,17 @@
 """Importing an invitation list: read a CSV or XLSX file, check every row, register.
 
-The flow keeps the uploaded rows on the server: after the upload the parsed rows are
-written to instance/imports/<random token>.json and the organiser's browser only
-holds the token. Rows are checked again when the import runs, since registrations
+The flow keeps the uploaded rows on the server (import_store.py): after the upload the
+parsed rows are written to instance/imports/<random token>.json and the organiser's
+browser only holds the token. Rows are checked again when the import runs, since registrations
 may have arrived in between. The import itself is one transaction under the event
 lock, so capacity is respected and no duplicate can slip in between check and write.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import json
-import os
 import re
-import secrets
 import time
 import unicodedata
 import zipfile
@@ -35,9 +31,10 @@ MAX_ROWS = 10_000
 ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 MAX_COLUMNS = 60
 MAX_BLANK_RUN = 1000
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024
-PENDING_MAX_AGE_SECONDS = 24 * 3600
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# Refused before anything is kept (200 KB of XLSX can unpack to 200 MB): the unpacked size
+# the zip declares (zipfile reads no further), a cell's length and all kept cells' text.
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_CELL_CHARS, MAX_TEXT_CHARS = 1000, 5_000_000
 
 TEXT_COLUMNS = ("name", "name_kana", "email", "category", "organisation", "country",
                 "job_title", "phone", "language")
@@ -138,8 +135,22 @@ def _row_data(values: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
     return data, errors
 
 
+def _text_length(number: int, cells) -> int:
+    """The characters of (column, value) cells, each checked against MAX_CELL_CHARS."""
+    lengths = [(column, len(v)) for column, v in cells if isinstance(v, str)]
+    for column, length in lengths:
+        if length > MAX_CELL_CHARS:
+            raise ImportFileError(_(
+                "Row %(row)d, column “%(column)s” has %(length)d characters; a cell may "
+                "have at most %(num)d. Check the file.", row=number,
+                column=str(column)[:60], length=length, num=MAX_CELL_CHARS))
+    return sum(length for _column, length in lengths)
+
+
 def _table_rows(header: list, records) -> ParsedFile:
-    keys = [normalise_header(h) for h in header[:MAX_COLUMNS]]
+    header = header[:MAX_COLUMNS]
+    _text_length(1, zip(header, header, strict=True))
+    keys = [normalise_header(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
         found = ", ".join(str(h) for h in header if str(h or "").strip()) or "—"
@@ -148,8 +159,14 @@ def _table_rows(header: list, records) -> ParsedFile:
             missing=", ".join(missing), found=found[:300]))
     ignored = sorted({str(h) for h, k in zip(header, keys, strict=False)
                       if k not in COLUMNS and str(h or "").strip()})
-    rows, blank_run = [], 0
+    rows, blank_run, text_chars = [], 0, 0
     for number, record in enumerate(records, start=2):
+        kept = [(h, v) for h, k, v in zip(header, keys, record, strict=False) if k in COLUMNS]
+        text_chars += _text_length(number, kept)
+        if text_chars > MAX_TEXT_CHARS:
+            raise ImportFileError(_("The file holds more text than an invitation list can "
+                                    "(over %(num)d characters); split the list.",
+                                    num=MAX_TEXT_CHARS))
         cells = [_cell_text(v) for v in list(record)[:len(keys)]]
         if not any(cells):
             blank_run += 1
@@ -199,8 +216,9 @@ def _read_xlsx(content: bytes) -> ParsedFile:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-            raise ImportFileError(_("The XLSX file is too large once unpacked; save the "
-                                    "list as CSV and upload that."))
+            raise ImportFileError(_("The XLSX file unpacks to more than %(mb)d MB; check it, "
+                                    "or save the list as CSV and upload that.",
+                                    mb=MAX_XLSX_UNPACKED // (1024 * 1024)))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged file
@@ -268,105 +286,6 @@ def check_rows(event: Event, rows: list[ImportRow]) -> list[ImportRow]:
             first_seen.setdefault(email, row.number)
         checked.append(ImportRow(row.number, row.data, errors))
     return checked
-
-
-# -- keeping the parsed rows between the report and the confirmation --------------------
-
-def _pending_dir(instance_path: str) -> Path:
-    path = Path(instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _pending_path(instance_path: str, token: str) -> Path | None:
-    if not TOKEN_RE.match(token or ""):
-        return None
-    return _pending_dir(instance_path) / f"{token}.json"
-
-
-def _remove_stale(directory: Path) -> None:
-    cutoff = time.time() - PENDING_MAX_AGE_SECONDS
-    for old in directory.glob("*.json"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass  # another process tidied it first
-
-
-def _write(path: Path, payload: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, ensure_ascii=False)
-    os.replace(tmp, path)
-
-
-def save_pending(instance_path: str, event_id: int, user_id: int, filename: str,
-                 parsed: ParsedFile) -> str:
-    directory = _pending_dir(instance_path)
-    _remove_stale(directory)
-    token = secrets.token_urlsafe(24)
-    _write(directory / f"{token}.json", {
-        "event_id": event_id, "user_id": user_id, "filename": filename[:200],
-        "ignored_columns": parsed.ignored_columns,
-        "rows": [{"number": r.number, "data": r.data, "errors": r.errors}
-                 for r in parsed.rows]})
-    return token
-
-
-def load_pending(instance_path: str, token: str, event_id: int, user_id: int) -> dict | None:
-    """The stored upload, only for the event and organiser it was made for."""
-    path = _pending_path(instance_path, token)
-    if path is None or not path.is_file():
-        return None
-    if path.stat().st_mtime < time.time() - PENDING_MAX_AGE_SECONDS:
-        return None
-    try:
-        payload = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if payload.get("event_id") != event_id or payload.get("user_id") != user_id:
-        return None
-    return payload
-
-
-def pending_rows(payload: dict) -> list[ImportRow]:
-    return [ImportRow(r["number"], r["data"], [tuple(e) for e in r["errors"]])
-            for r in payload.get("rows", [])]
-
-
-def store_result(instance_path: str, token: str, payload: dict, result: ImportResult) -> None:
-    """Replaces the rows by the outcome, so the page can be reloaded but not re-run."""
-    path = _pending_path(instance_path, token)
-    if path is None:
-        return
-    _write(path, {key: payload[key] for key in ("event_id", "user_id", "filename")} | {
-        "result": {"confirmed": result.confirmed, "waitlisted": result.waitlisted,
-                   "skipped": result.skipped, "seconds": round(result.seconds, 2)}})
-
-
-def remove_import_copies(instance_path: str, event_id=None, people=None) -> None:
-    """Stale uploads go (the daily tidy-up); so do all of event_id's, or with `people`
-    (names, addresses) their rows and skipped rows naming one of them."""
-    wanted = {p.strip().casefold() for p in people or () if p and p.strip()}
-
-    def naming(row: dict) -> bool:  # a pending row ({"data": ...}) or a skipped one
-        return any(str(row.get("data", row).get(k, "")).strip().casefold() in wanted
-                   for k in ("name", "email"))
-
-    _remove_stale(directory := _pending_dir(instance_path))
-    for path in directory.glob("*.json") if event_id is not None else ():
-        with contextlib.suppress(OSError, ValueError):  # gone meanwhile, or unreadable
-            payload = json.loads(path.read_text("utf-8"))
-            if payload.get("event_id") == event_id and people is None:
-                path.unlink()
-            elif payload.get("event_id") == event_id:
-                lists = [payload.get("rows", []), payload.get("result", {}).get("skipped", [])]
-                if any(naming(row) for rows in lists for row in rows):
-                    for rows in lists:
-                        rows[:] = [row for row in rows if not naming(row)]
-                    _write(path, payload)
 
 
 # -- running the import -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import abort
 from .. import search as name_search
 from ..extensions import db
 from ..models import Category, EmailStatus, Event, OutboundEmail, Registration, Status
+from ..validation import unstorable
 
 
 def sort_key():
@@ -20,6 +21,8 @@ def search(event_id: int, *, q: str = "", status: str | None = None,
     rōmaji) and organisations by the rules of search.py, and e-mail addresses only when
     `by_email` (organisers see addresses, door staff do not)."""
     query = db.select(Registration).where(Registration.event_id == event_id)
+    if unstorable(q):  # (NUL: PostgreSQL refuses it in a query; nothing stored holds it)
+        return query.where(db.false())
     forms = name_search.query_forms(q)
     if forms:
         found = [Registration.search_key.like(name_search.like_pattern(f), escape="\\")

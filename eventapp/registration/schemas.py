@@ -89,3 +89,11 @@ class Duplicate(Answer):
     error = fields.String(validate=validate.Equal("duplicate"))
     message = fields.String()
     id = fields.Integer()
+
+
+class CancelRequest(Input):
+    """An optional body: `{"notify": false}` cancels without e-mailing the attendee."""
+
+    notify = Flag(load_default=True, metadata={
+        "description": "E-mail the attendee that the registration is cancelled (default "
+                       "true)"})
