@@ -63,6 +63,29 @@ def redis_url():
     return url
 
 
+@pytest.fixture
+def limits_on(app_config):
+    """The shipped abuse limits, as in production (the suite otherwise runs without them)."""
+    app_config.update(RATELIMIT_ENABLED=True)
+    return app_config
+
+
+@pytest.fixture
+def redis_limits(limits_on, redis_url):
+    """The limits counted in the Redis of TEST_REDIS_URL, under a key prefix of the test's
+    own (removed afterwards); tests may change the limits in the returned config."""
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    limits_on.update(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix,
+                     LOGIN_RATE_LIMIT="4 per minute", API_WRITE_RATE_LIMIT="4 per minute")
+    yield limits_on
+    store = redis.Redis.from_url(redis_url)
+    keys = list(store.scan_iter(f"*{prefix}*"))
+    if keys:
+        store.delete(*keys)
+
+
 @pytest.fixture(params=[SQLITE, POSTGRES])
 def database_url(request, tmp_path, pg_url):
     if request.param == SQLITE:

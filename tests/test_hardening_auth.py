@@ -11,7 +11,6 @@ Runs on SQLite and PostgreSQL; the Redis test needs TEST_REDIS_URL.
 """
 
 import time
-import uuid
 
 import pytest
 
@@ -26,12 +25,6 @@ from tests.conftest import IsolatedClient, bearer, login
 
 OFFICIAL = {"name": "Kwame Mensah", "category": "embassy", "organisation": "Embassy of Ghana",
             "country": "GH", "language": "en", "notify": False}
-
-
-@pytest.fixture
-def limits_on(app_config):
-    app_config.update(RATELIMIT_ENABLED=True)
-    return app_config
 
 
 def fail_login(client, email, **kwargs):
@@ -174,20 +167,6 @@ def test_the_check_in_limit_is_per_token_too(limits_on, app, client, event, door
                             headers={"Authorization": spelling.format(door_token)}).status_code
                 for spelling in SPELLINGS[:4]]
     assert statuses == [404, 404, 404, 429]
-
-
-@pytest.fixture
-def redis_limits(limits_on, redis_url):
-    import redis
-
-    prefix = f"test-{uuid.uuid4().hex}"
-    limits_on.update(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix,
-                     API_WRITE_RATE_LIMIT="4 per minute")
-    yield limits_on
-    store = redis.Redis.from_url(redis_url)
-    keys = list(store.scan_iter(f"*{prefix}*"))
-    if keys:
-        store.delete(*keys)
 
 
 def test_two_apps_sharing_redis_share_a_tokens_budget_whatever_the_spelling(

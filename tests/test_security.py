@@ -9,7 +9,6 @@ TEST_REDIS_URL (CI sets it).
 
 import re
 import socket
-import uuid
 from pathlib import Path
 
 import pytest
@@ -46,13 +45,6 @@ def seconds_in_message(text: str) -> int:
 def per_second(rate: str) -> float:
     item = parse_limit(rate)
     return item.amount / item.get_expiry()
-
-
-@pytest.fixture
-def limits_on(app_config):
-    """The shipped limits, as in production (the suite otherwise runs without them)."""
-    app_config.update(RATELIMIT_ENABLED=True)
-    return app_config
 
 
 @pytest.fixture
@@ -201,20 +193,6 @@ def test_api_writes_are_limited_per_token_with_a_json_429(limits_on, app, client
 # -- shared storage: Redis --------------------------------------------------------
 
 @pytest.fixture
-def redis_config(limits_on, redis_url):
-    import redis
-
-    prefix = f"test-{uuid.uuid4().hex}"
-    limits_on.update(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix,
-                     LOGIN_RATE_LIMIT="4 per minute")
-    yield limits_on
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"*{prefix}*"))
-    if keys:
-        client.delete(*keys)
-
-
-@pytest.fixture
 def second_app(app, app_config, tmp_path):
     """Another app on the same database, as a second server process would be."""
     other = create_app(app_config, instance_path=str(tmp_path / "second"))
@@ -224,7 +202,7 @@ def second_app(app, app_config, tmp_path):
         db.engine.dispose()
 
 
-def test_two_apps_sharing_redis_share_the_login_throttle(redis_config, app, second_app,
+def test_two_apps_sharing_redis_share_the_login_throttle(redis_limits, app, second_app,
                                                          organiser, redis_url):
     import redis
 
@@ -235,7 +213,7 @@ def test_two_apps_sharing_redis_share_the_login_throttle(redis_config, app, seco
     assert fail_login(first, organiser).status_code == 429
     assert fail_login(second, organiser).status_code == 429
     stored = list(redis.Redis.from_url(redis_url).scan_iter(
-        f"*{redis_config['RATELIMIT_KEY_PREFIX']}*"))
+        f"*{redis_limits['RATELIMIT_KEY_PREFIX']}*"))
     assert stored, "the counters are in Redis under this test's key prefix"
 
 
@@ -250,7 +228,7 @@ def test_two_apps_with_memory_storage_count_apart(limits_on, app, second_app, or
     assert fail_login(second, organiser).status_code == 200
 
 
-def test_a_runaway_scanner_is_held_up_across_apps_sharing_redis(redis_config, app, second_app,
+def test_a_runaway_scanner_is_held_up_across_apps_sharing_redis(redis_limits, app, second_app,
                                                                 event, door_token):
     for app_ in (app, second_app):
         app_.config["CHECKIN_RATE_LIMIT"] = "4 per minute"
