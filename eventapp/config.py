@@ -90,6 +90,8 @@ DEFAULTS = {
     # round trip on every limited request.
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Above the address limit, so one address alone meets that one first.
+    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per 10 minutes",
     "SIGNUP_RATE_LIMIT": "30 per minute",
     "CHECKIN_RATE_LIMIT": "6000 per minute",
     "API_WRITE_RATE_LIMIT": "30000 per minute",

@@ -23,8 +23,6 @@ DEVICE_COOKIE = "eventapp_device"
 DEVICE_SALT = "eventapp.known-device"
 DEVICE_COOKIE_DAYS = 365
 ACCOUNTS_PER_DEVICE = 10
-# Above the address limit, so one address alone meets that one first.
-ACCOUNT_LIMIT = "20 per 10 minutes"
 
 
 def address_limit() -> str:
@@ -32,7 +30,7 @@ def address_limit() -> str:
 
 
 def account_limit() -> str:
-    return current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT") or ACCOUNT_LIMIT
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 def failed_login(response) -> bool:
