@@ -76,12 +76,16 @@ def make_instance(config: str = "") -> str:
 
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, threads: int = 1):
-    """Serves `app_spec` (module:app) with gunicorn sync workers on a free port."""
+    """Serves `app_spec` (module:app) with gunicorn sync workers on a free port. Its log
+    goes to a file (a pipe nobody reads would stall the workers once full); the end of
+    it is printed if the server fails to start or logged errors."""
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log",
+                                      delete=False)
     proc = subprocess.Popen(cmd, cwd=str(cwd), env=os.environ | env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -92,7 +96,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, threa
             except requests.RequestException:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start: "
-                                       + proc.stderr.read().decode()[-2000:]) from None
+                                       + Path(log.name).read_text()[-2000:]) from None
                 time.sleep(0.1)
         yield base
     finally:
@@ -101,6 +105,11 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, threa
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        text = Path(log.name).read_text()
+        if text.strip():
+            print(f"--- {app_spec} logged (end of {log.name}):\n{text[-3000:]}",
+                  file=sys.stderr)
+        log.close()
 
 
 def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
@@ -137,7 +146,8 @@ def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
     cuts = quantiles(latencies, n=100)
     return {"requests": len(latencies), "started": started, "seconds": elapsed,
             "rps": len(latencies) / elapsed,
-            "p50": cuts[49] * 1000, "p99": cuts[98] * 1000, "errors": len(errors),
+            "p50": cuts[49] * 1000, "p90": cuts[89] * 1000, "p99": cuts[98] * 1000,
+            "max": max(latencies) * 1000, "errors": len(errors),
             "first_error": errors[0] if errors else ""}
 
 
