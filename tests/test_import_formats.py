@@ -22,8 +22,9 @@ JAPANESE_ROWS = (
 )
 
 
-def japanese_csv(encoding: str, *rows: str) -> bytes:
-    return ("\r\n".join((JAPANESE_HEADER, *(rows or JAPANESE_ROWS))) + "\r\n").encode(encoding)
+def japanese_csv(encoding: str, *rows: str, separator: str = ",") -> bytes:
+    text = "\r\n".join((JAPANESE_HEADER, *(rows or JAPANESE_ROWS))) + "\r\n"
+    return text.replace(",", separator).encode(encoding)
 
 
 def report_page(client, event, content: bytes, filename="名簿.csv") -> tuple[str, str]:
@@ -62,7 +63,10 @@ def test_the_japanese_page_names_the_encoding_in_japanese(organiser_client):
 
 
 def test_utf16_files_with_and_without_bom_import(organiser_client):
+    # Excel's "Unicode text" is UTF-16 with a BOM, tab separated, saved as .txt.
+    excel_unicode_text = codecs.BOM_UTF16_LE + japanese_csv("utf-16-le", separator="\t")
     for content, named in (
+            (excel_unicode_text, "File read as UTF-16."),
             (codecs.BOM_UTF16_LE + japanese_csv("utf-16-le"), "File read as UTF-16."),
             (codecs.BOM_UTF16_BE + japanese_csv("utf-16-be"), "File read as UTF-16."),
             (japanese_csv("utf-16-le"), "UTF-16 (little-endian, without BOM)")):
