@@ -88,6 +88,21 @@ def test_utf8_with_and_without_bom_are_told_apart(organiser_client):
         assert registrations(event)[0].name == "山田 太郎"
 
 
+def test_a_name_split_into_family_and_given_name_columns_is_joined(organiser_client):
+    event = factories.event()
+    content = ("姓,名,セイ,メイ,メールアドレス,区分,国\r\n"
+               "山田,太郎,ヤマダ,タロウ,taro@example.jp,一般参加者,ケニア\r\n").encode("cp932")
+    url, page = report_page(organiser_client, event, content)
+    assert "Import 1 person" in page
+    import_all(organiser_client, url)
+    english = factories.event()
+    url, page = report_page(organiser_client, english, b"First name,Last name,E-mail,Category"
+                            b"\r\nAna,Lima,ana@example.org,Guest\r\n")
+    import_all(organiser_client, url)
+    assert [(r.name, r.name_kana) for r in registrations(event) + registrations(english)] == [
+        ("山田 太郎", "ヤマダ タロウ"), ("Ana Lima", "")]
+
+
 def test_unknown_countries_and_names_are_named_in_the_row(organiser_client):
     event = factories.event()
     url, page = report_page(organiser_client, event, japanese_csv(

@@ -25,6 +25,10 @@ TEXT_COLUMNS = ("name", "name_kana", "email", "category", "organisation", "count
 LIST_COLUMNS = ("technologies_offered", "technology_needs", "target_countries")
 COLUMNS = TEXT_COLUMNS + ("networking_opt_in",) + LIST_COLUMNS
 REQUIRED_COLUMNS = ("name", "email", "category")
+# Lists from sign-up forms often split the name (姓, 名; セイ, メイ): the parts make the
+# name, joined in the file's column order, where the file has no whole-name column.
+NAME_PARTS = {"family_name": "name", "given_name": "name", "family_name_kana": "name_kana",
+              "given_name_kana": "name_kana"}
 
 # Headers people write, as search.normalise writes them with _ - . ・ * ※ removed.
 # Each column also answers to its own name (name_kana: "namekana", "Name Kana").
@@ -45,6 +49,10 @@ HEADER_ALIASES = {
     "technologies_offered": ("提供技術",),
     "technology_needs": ("needs", "関心技術(ニーズ)", "関心技術", "ニーズ"),
     "target_countries": ("対象国", "ターゲット国"),
+    "family_name": ("lastname", "surname", "姓", "氏", "苗字", "名字"),
+    "given_name": ("firstname", "名"),
+    "family_name_kana": ("セイ", "姓(フリガナ)", "姓(カナ)", "フリガナ(姓)", "姓(よみがな)"),
+    "given_name_kana": ("メイ", "名(フリガナ)", "名(カナ)", "フリガナ(名)", "名(よみがな)"),
 }
 _HEADER_NOISE = re.compile(r"[_\-.・*※]")
 _PARENTHESES = re.compile(r"\(.*?\)")
@@ -71,7 +79,7 @@ def _header_key(text: str) -> str:
 @lru_cache(maxsize=1)
 def _header_table() -> dict[str, str]:
     table = {}
-    for column in COLUMNS:
+    for column in COLUMNS + tuple(NAME_PARTS):
         table[_header_key(column)] = column
         for alias in HEADER_ALIASES.get(column, ()):
             table[_header_key(alias)] = column
@@ -84,6 +92,26 @@ def column_for(header) -> str | None:
     key = _header_key(header)
     table = _header_table()
     return table.get(key) or table.get(_PARENTHESES.sub("", key))
+
+
+def columns_present(keys) -> set[str]:
+    """The columns a header row gives, a split name counting as the name."""
+    return {NAME_PARTS.get(key, key) for key in keys if key}
+
+
+def cell_values(keys: list, cells: list[str]) -> dict[str, str]:
+    """A row's text by column: the first non-empty cell of a column named twice, and a
+    split name joined (family name first where the file has it first)."""
+    values: dict[str, str] = {}
+    whole = set(keys)
+    for key, text in zip(keys, cells, strict=False):
+        if key in NAME_PARTS:
+            target = NAME_PARTS[key]
+            if text and target not in whole:
+                values[target] = f"{values[target]} {text}" if values.get(target) else text
+        elif key and not values.get(key):
+            values[key] = text
+    return values
 
 
 def cell_text(value) -> str:

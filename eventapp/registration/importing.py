@@ -96,7 +96,7 @@ def _table_rows(header: list, records) -> ParsedFile:
     header = header[:MAX_COLUMNS]
     _text_length(1, zip(header, header, strict=True))
     keys = [columns.column_for(h) for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in keys]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns.columns_present(keys)]
     if missing:
         found = ", ".join(str(h) for h in header if str(h or "").strip()) or "—"
         raise ImportFileError(_(
@@ -122,11 +122,7 @@ def _table_rows(header: list, records) -> ParsedFile:
         if len(rows) >= MAX_ROWS:
             raise ImportFileError(_("At most %(num)d rows per file; split the list.",
                                     num=MAX_ROWS))
-        values = {}
-        for key, text in zip(keys, cells, strict=False):
-            if key and not values.get(key):
-                values[key] = text
-        data, errors = columns.row_data(values)
+        data, errors = columns.row_data(columns.cell_values(keys, cells))
         rows.append(ImportRow(number, data, errors))
     if not rows:
         raise ImportFileError(_("The file has a header row but no people in it."))
