@@ -108,6 +108,8 @@ def test_bad_files_are_a_422_with_a_message_never_a_500(client, organiser_token)
                           headers=bearer(organiser_token))
     assert no_file.status_code == 422
     assert no_file.get_json()["fields"] == {"file": "This field is required."}
+    too_large = post_import(client, event, b"x" * (11 * 1024 * 1024), organiser_token)
+    assert too_large.status_code == 413 and too_large.get_json()["error"] == "too_large"
     bad_flag = post_import(client, event, MIXED, organiser_token, dry_run="maybe")
     assert bad_flag.get_json()["fields"] == {"dry_run": "Must be 1 or 0."}
     assert registrations(event) == []

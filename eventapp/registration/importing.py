@@ -1,10 +1,13 @@
 """Importing an invitation list: read a CSV or XLSX file, check every row, register.
+The import page and the import API (registration/api.py) both go through here.
 
-The flow keeps the uploaded rows on the server (import_store.py): after the upload the
-parsed rows are written to instance/imports/<random token>.json and the organiser's
-browser only holds the token. Rows are checked again when the import runs, since registrations
-may have arrived in between. The import itself is one transaction under the event
-lock, so capacity is respected and no duplicate can slip in between check and write.
+Reading the bytes and their encoding is reading.py's part, what headers and cells mean
+columns.py's; here the rows are built, limited, checked and registered. The page keeps
+the parsed rows on the server between upload and confirmation (import_store.py); the
+organiser's browser only holds a token. Rows are checked again when the import runs,
+since registrations may have arrived in between. The import itself is one transaction
+under the event lock, so capacity is respected and no duplicate can slip in between
+check and write.
 """
 
 from __future__ import annotations
