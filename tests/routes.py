@@ -53,7 +53,7 @@ def route_kind(rule: str) -> str:
     scripts, a `page` sends anonymous visitors to the login page."""
     if rule.startswith("/api/"):
         return "api"
-    if "/exports/" in rule:
+    if "/exports/" in rule or "/imports/template." in rule:
         return "export"
     return "page"
 
@@ -267,7 +267,8 @@ builds("events.dashboard", "checkin.scan_log", "checkin.stats", "networking.orga
        "reports.live", "reports.print_report", "reports.attendees_csv",
        "reports.attendees_xlsx", "reports.meetings_csv", "reports.report_xlsx",
        "reports.scans_csv", "api.get_event", "registration_api.list_registrations",
-       "networking_api.meetings", "reports_api.event_report")(_event)
+       "networking_api.meetings", "reports_api.event_report", "imports.template_csv",
+       "imports.template_xlsx")(_event)
 
 
 @builds("events.index", "events.manage_list", "api.openapi", "api.list_events",
@@ -536,6 +537,12 @@ def _api_register(w, e, m, _role):
                 json={"name": f"API Person {n}", "email": f"api{n}@example.org",
                       "category": "guest", "organisation": "API Org", "country": "JP",
                       "notify": False})
+
+
+@builds("registration_api.import_file")
+def _api_import(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id},
+                form={"file": (import_csv(w.n()), "list.csv"), "notify": "0"})
 
 
 @builds("registration_api.get")

@@ -61,6 +61,7 @@ MUST_SEE = {
     "POST /api/v1/events/{event_id}/networking/schedule": {200},
     "POST /api/v1/events/{event_id}/networking/publish": {200},
     "GET /api/v1/events/{event_id}/report": {200},
+    "POST /api/v1/events/{event_id}/imports": {200},
 }
 
 
@@ -131,6 +132,13 @@ def real_body(world, label: str, case, draw) -> None:
         if draw(st.booleans()):
             field = draw(st.sampled_from(["name", "name_kana", "organisation", "job_title"]))
             case.body[field] = draw(NASTY_TEXT)
+    elif label == "POST /api/v1/events/{event_id}/imports" and draw(st.booleans()):
+        n = draw(st.integers(0, 10**6))
+        text = (f"氏名,メールアドレス,区分,国\r\nImport {n},import{n}@example.org,"
+                f"{draw(st.sampled_from(['guest', '一般参加者', 'astronaut']))},"
+                f"{draw(st.sampled_from(['ケニア', 'KE', 'Kenya', 'ナルニア']))}\r\n")
+        case.body = {"file": text.encode(draw(st.sampled_from(["cp932", "utf-16", "utf-8"]))),
+                     "dry_run": draw(st.sampled_from(["0", "1"])), "notify": "0"}
     elif label == "POST /api/v1/events" and draw(st.booleans()):
         case.body = {
             "title": draw(st.one_of(st.just("Schema Day"), NASTY_TEXT)),

@@ -17,6 +17,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, request
 from flask_babel import gettext
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -106,6 +108,12 @@ class _Parser(FlaskParser):
 parser = _Parser(unknown=None)
 
 
+@parser.location_loader("multipart")
+def _multipart(req, schema):
+    """A multipart form's fields and files together."""
+    return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
 @parser.location_loader("json_or_empty")
 def _json_or_empty(req, schema):
     return parser.load_json(req, schema) if req.get_data() else {}
@@ -158,6 +166,9 @@ def _operation(doc: dict, path_params: list) -> dict:
     schema, location = doc.get("arguments", (None, None))
     if location == "query":
         params.append({"in": "query", "schema": schema})
+    elif location == "multipart":
+        op["requestBody"] = {"required": True,
+                             "content": {"multipart/form-data": {"schema": schema}}}
     elif schema is not None:
         op["requestBody"] = {"required": location == "json"} | _content(schema)
     if params:

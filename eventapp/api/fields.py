@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from flask_babel import gettext
 from marshmallow import fields, missing
+from werkzeug.datastructures import FileStorage
 
 from ..urls import external_url
 from ..validation import moment_problem, text_problem
@@ -129,6 +130,37 @@ class Flag(_InputField, fields.Boolean):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class FormFlag(_InputField, fields.String):
+    """A multipart form's on/off field: 1 or 0 (true and false also do)."""
+
+    WORDS = {"1": True, "true": True, "0": False, "false": False}
+    default_error_messages = {"invalid": N_("Must be 1 or 0.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})["enum"] = list(self.WORDS)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or value.strip().lower() not in self.WORDS:
+            raise self.make_error("invalid")
+        return self.WORDS[value.strip().lower()]
+
+
+class Upload(_InputField, fields.Raw):
+    """An uploaded file (multipart), read as its name and bytes."""
+
+    default_error_messages = {"invalid": N_("Must be a file.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update(type="string", format="binary")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
             raise self.make_error("invalid")
         return value
 

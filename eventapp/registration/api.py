@@ -1,17 +1,20 @@
 """API v1: registration calls."""
 
 from flask import Blueprint, jsonify
+from sqlalchemy.exc import IntegrityError
 
-from ..api.docs import arguments, error_responses, operation
+from ..api.docs import Error, arguments, error_responses, operation
 from ..api.schemas import page
 from ..auth.access import api_roles, api_user
 from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Role
-from . import queries, services
+from . import importing, queries, services
 from .schemas import (
     CancelRequest,
     Duplicate,
+    ImportAnswer,
+    ImportUpload,
     RegistrationChange,
     RegistrationCreate,
     RegistrationForDoor,
@@ -25,6 +28,7 @@ csrf.exempt(bp)
 REGISTRATION = RegistrationSchema()
 REGISTRATIONS = RegistrationSchema(many=True)
 FOR_DOOR = RegistrationForDoor(many=True)
+IMPORT_ANSWER = ImportAnswer()
 
 
 @bp.post("/events/<int:event_id>/registrations")
@@ -116,3 +120,36 @@ def change(event_id, registration_id, args):
     body = REGISTRATION.dump(reg)
     db.session.commit()
     return jsonify(body)
+
+
+@bp.post("/events/<int:event_id>/imports")
+@operation("Import a list of registrations (CSV or XLSX), as the import page does; with "
+           "errors and no dry_run nothing is imported unless valid_only=1",
+           roles=(Role.ORGANISER,),
+           responses={200: ("Rows read, imported, and the rows with errors", ImportAnswer),
+                      413: ("The file is larger than the upload limit", Error)}
+           | error_responses(400, 401, 403, 404, 409, 422))
+@api_roles(Role.ORGANISER)
+@arguments(ImportUpload, location="multipart")
+def import_file(event_id, args):
+    event = event_or_404(event_id)
+    upload = args["file"]
+    try:
+        parsed = importing.parse_file(upload.filename or "", upload.read())
+    except importing.ImportFileError as e:
+        return jsonify(error="invalid", message=str(e), fields={"file": str(e)}), 422
+    if args["dry_run"]:
+        checked = importing.check_rows(event, parsed.rows)
+        errors = [{"row": r.number, "fields": r.fields()} for r in checked if not r.valid]
+        return IMPORT_ANSWER.dump({"rows": len(checked), "imported": 0, "errors": errors})
+    try:
+        result = importing.run_import(event, parsed.rows, notify=args["notify"],
+                                      valid_only=args["valid_only"])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return jsonify(error="conflict", message="The import could not be saved, so "
+                       "nothing was imported. Please try again."), 409
+    errors = [{"row": s["row"], "fields": s["fields"]} for s in result.skipped]
+    return IMPORT_ANSWER.dump({"rows": result.rows, "imported": result.imported,
+                               "errors": errors})

@@ -87,8 +87,8 @@ class BulkForm(FlaskForm):
 class ImportUploadForm(FlaskForm):
     file = FileField(_l("Invitation list (CSV or XLSX)"),
                      validators=[FileRequired(message=_l("Choose a file to upload."))],
-                     render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-"
-                                          "officedocument.spreadsheetml.sheet"},
+                     render_kw={"accept": ".csv,.txt,.tsv,.xlsx,text/csv,application/vnd."
+                                          "openxmlformats-officedocument.spreadsheetml.sheet"},
                      description=_l("One header row with columns such as name, name_kana, "
                                     "email, category, organisation, country. At most 10 MB."))
 

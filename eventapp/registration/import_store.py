@@ -55,7 +55,7 @@ def save_pending(instance_path: str, event_id: int, user_id: int, filename: str,
     token = secrets.token_urlsafe(24)
     _write(directory / f"{token}.json", {
         "event_id": event_id, "user_id": user_id, "filename": filename[:200],
-        "ignored_columns": parsed.ignored_columns,
+        "ignored_columns": parsed.ignored_columns, "encoding": parsed.encoding,
         "rows": [{"number": r.number, "data": r.data, "errors": r.errors}
                  for r in parsed.rows]})
     return token
@@ -87,7 +87,8 @@ def store_result(instance_path: str, token: str, payload: dict, result: ImportRe
     path = _pending_path(instance_path, token)
     if path is None:
         return
-    _write(path, {key: payload[key] for key in ("event_id", "user_id", "filename")} | {
+    kept = ("event_id", "user_id", "filename", "encoding")
+    _write(path, {key: payload.get(key) for key in kept} | {
         "result": {"confirmed": result.confirmed, "waitlisted": result.waitlisted,
                    "skipped": result.skipped, "seconds": round(result.seconds, 2)}})
 

@@ -4,21 +4,36 @@ Nothing is imported until the organiser has seen the check; the parsed file wait
 the instance folder under a token bound to the organiser and the event.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from tempfile import SpooledTemporaryFile
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.access import organiser_required
+from ..auth.access import organiser_required, session_or_token
 from ..events.services import confirmed_count, event_or_404
 from ..extensions import db
-from ..models import Event
+from ..models import Event, Role
+from ..reports import exports
 from ..validation import ValidationErrors
-from . import import_store, importing
+from . import import_store, import_template, importing
 from .desk_forms import ImportConfirmForm, ImportUploadForm
+from .reading import encoding_name
 
-bp = Blueprint("imports", __name__, url_prefix="/manage/events/<int:event_id>/registrations")
+bp = Blueprint("imports", __name__)
+PAGES = "/manage/events/<int:event_id>/registrations"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -30,7 +45,7 @@ def upload_too_large(_error):
     return redirect(url_for("imports.upload", event_id=event_id))
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route(f"{PAGES}/import", methods=["GET", "POST"])
 @organiser_required
 def upload(event_id):
     event = event_or_404(event_id)
@@ -50,6 +65,11 @@ def upload(event_id):
                            columns=importing.COLUMNS), 422 if form.errors else 200
 
 
+def _flash_changed() -> None:
+    flash(_("Some rows have problems now (the list of registrations changed since the "
+            "check). Review them below."), "error")
+
+
 def _pending_or_restart(event: Event, token: str):
     payload = import_store.load_pending(current_app.instance_path, token, event.id,
                                      current_user.id)
@@ -59,7 +79,7 @@ def _pending_or_restart(event: Event, token: str):
     return payload
 
 
-@bp.route("/import/<token>", methods=["GET", "POST"])
+@bp.route(f"{PAGES}/import/<token>", methods=["GET", "POST"])
 @organiser_required
 def report(event_id, token):
     event = event_or_404(event_id)
@@ -74,14 +94,18 @@ def report(event_id, token):
     form = ImportConfirmForm()
     if form.validate_on_submit():
         if form.mode.data == "all" and problems:
-            flash(_("Some rows have problems now (the list of registrations changed since "
-                    "the check). Review them below."), "error")
+            _flash_changed()
         elif not valid:
             flash(_("There is no valid row to import."), "error")
         else:
             try:
                 result = importing.run_import(event, import_store.pending_rows(payload),
-                                              notify=form.notify.data)
+                                              notify=form.notify.data,
+                                              valid_only=form.mode.data == "valid")
+                if result.skipped and form.mode.data == "all":
+                    db.session.rollback()  # (nothing was registered)
+                    _flash_changed()
+                    return redirect(request.path)
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
@@ -98,11 +122,12 @@ def report(event_id, token):
                 return redirect(url_for("imports.done", event_id=event.id, token=token))
     return render_template("desk/import_report.html", event=event, form=form, token=token,
                            filename=payload.get("filename", ""), valid=valid,
+                           encoding=encoding_name(payload.get("encoding")),
                            problems=problems, ignored=payload.get("ignored_columns", []),
                            seats_left=max(event.capacity - confirmed_count(event.id), 0))
 
 
-@bp.get("/import/<token>/done")
+@bp.get(f"{PAGES}/import/<token>/done")
 @organiser_required
 def done(event_id, token):
     event = event_or_404(event_id)
@@ -111,3 +136,27 @@ def done(event_id, token):
         return redirect(url_for("imports.upload", event_id=event.id))
     return render_template("desk/import_done.html", event=event, result=payload["result"],
                            filename=payload.get("filename", ""))
+
+
+# -- the template to fill in ------------------------------------------------------------
+
+@bp.route("/events/<int:event_id>/imports/template.csv")
+@session_or_token(Role.ORGANISER)
+def template_csv(event_id):
+    event = event_or_404(event_id)
+    return Response(import_template.template_csv(event), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-import-template.csv"',
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/events/<int:event_id>/imports/template.xlsx")
+@session_or_token(Role.ORGANISER)
+def template_xlsx(event_id):
+    event = event_or_404(event_id)
+    target = SpooledTemporaryFile(max_size=1024 * 1024)
+    exports.write_xlsx([import_template.template_sheet(event)], target)
+    target.seek(0)
+    response = send_file(target, mimetype=exports.XLSX_MIMETYPE, as_attachment=True,
+                         download_name=f"{event.slug}-import-template.xlsx")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

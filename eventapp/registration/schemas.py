@@ -3,7 +3,18 @@
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate
 
-from ..api.fields import Answer, Code, Flag, Input, LocalTime, SecretLink, Text, TextList
+from ..api.fields import (
+    Answer,
+    Code,
+    Flag,
+    FormFlag,
+    Input,
+    LocalTime,
+    SecretLink,
+    Text,
+    TextList,
+    Upload,
+)
 from ..api.schemas import Paging
 from ..models import Category, Registration, Status, max_length
 
@@ -97,3 +108,33 @@ class CancelRequest(Input):
     notify = Flag(load_default=True, metadata={
         "description": "E-mail the attendee that the registration is cancelled (default "
                        "true)"})
+
+
+class ImportUpload(Input):
+    """An invitation list sent as multipart/form-data."""
+
+    file = Upload(required=True, metadata={
+        "description": "CSV (UTF-8 with or without BOM, UTF-16 or Shift_JIS/CP932) or XLSX; "
+                       "headers in English or Japanese, as the template "
+                       "(/events/{id}/imports/template.csv or .xlsx)"})
+    dry_run = FormFlag(load_default=False, metadata={
+        "description": "1: check only, import nothing"})
+    valid_only = FormFlag(load_default=False, metadata={
+        "description": "1: import the valid rows even when others have errors (without "
+                       "it, a file with errors imports nothing)"})
+    notify = FormFlag(load_default=True, metadata={
+        "description": "Send each person the same e-mails as a sign-up (default 1)"})
+
+
+class ImportRowError(Answer):
+    row = fields.Integer(metadata={"description": "The row as the spreadsheet numbers it "
+                                                  "(the header is row 1)"})
+    field_messages = fields.Dict(keys=fields.String(), values=fields.String(),
+                                 attribute="fields", data_key="fields",
+                                 metadata={"description": "From column to message"})
+
+
+class ImportAnswer(Answer):
+    rows = fields.Integer(metadata={"description": "People rows read from the file"})
+    imported = fields.Integer()
+    errors = fields.List(fields.Nested(ImportRowError))
