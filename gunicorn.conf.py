@@ -7,6 +7,53 @@ whole requests (nginx does by default), or one slow client holds a worker. Witho
 proxy (`make run`, a venue laptop) the app is served by waitress, see the Makefile."""
 
 import gc
+import os
+import subprocess
+import sys
+
+# The app this file starts a job process for (other apps, such as the benchmarks' bare
+# endpoint, get the same worker settings and no jobs).
+APP = "wsgi:app"
+# Set for the workers when the master runs the jobs beside them (eventapp/jobs.py).
+JOBS_BESIDE = "EVENTAPP_JOBS_BESIDE"
+
+
+def when_ready(server):
+    """In the master, before the workers start: in the embedded setup (the default) the
+    background jobs (e-mail) run in one process of their own next to the workers, not
+    in threads inside them, so composing e-mails never takes a worker's time from the
+    requests it serves. With JOBS_EMBEDDED off, separate `flask jobs worker` processes
+    run them (README, deployment) and the process started here ends at once."""
+    if server.app.app_uri != APP:
+        return
+    os.environ[JOBS_BESIDE] = "1"
+    server.jobs_process = None
+    _start_jobs(server)
+
+
+def _start_jobs(server):
+    server.jobs_process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", APP, "jobs", "worker", "--threads", "1",
+         "--beside"])
+
+
+def pre_fork(server, worker):
+    """Before each worker starts (also when one is replaced): a job process that died
+    is started again."""
+    process = getattr(server, "jobs_process", None)
+    if process is not None and process.poll() not in (None, 0):
+        server.log.warning("The job process ended (%s); starting it again", process.returncode)
+        _start_jobs(server)
+
+
+def on_exit(server):
+    process = getattr(server, "jobs_process", None)
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def post_worker_init(worker):
@@ -16,9 +63,3 @@ def post_worker_init(worker):
     # long-lived objects during requests. Measured with wrk -t2 -c8 against the
     # check-in API on 2 sync workers (issue 21): p99 69-85 ms without, 18 ms with.
     gc.freeze()
-    # Each worker runs the background jobs from the moment it starts (in the embedded
-    # setup), not from its first request: after a restart, retries and messages a crash
-    # left half sent go out with nobody visiting the site.
-    jobs = getattr(worker.wsgi, "extensions", {}).get("jobs")
-    if jobs is not None:
-        jobs.start_embedded()

@@ -7,11 +7,12 @@ as interrupted (see mail.send_due).
 
 Where the jobs wait (JOBS_URL): by default a SQLite file in the instance folder,
 shared by every process of the machine; in production the Redis that already holds
-the abuse limits. Who runs them: by default a consumer thread inside each process that
-serves requests (JOBS_EMBEDDED; started with each gunicorn worker, or with the first
-request under another server), so
-`make run` needs nothing more; in production `flask --app wsgi jobs worker`, with
-JOBS_EMBEDDED off in the app servers. Tests run jobs as soon as they are enqueued
+the abuse limits. Who runs them: by default (JOBS_EMBEDDED) the server itself, so
+`make run` needs nothing more: under gunicorn one job process beside the workers,
+started by the master (gunicorn.conf.py), so composing e-mails takes no worker's time
+from requests; under another server (waitress in `make run`, `flask run`) a consumer
+thread in the serving process, started with the first request. In production
+`flask --app wsgi jobs worker` processes, with JOBS_EMBEDDED off in the app servers. Tests run jobs as soon as they are enqueued
 (JOBS_IMMEDIATE), or against a real queue where the queue is the point.
 
 Views never kick a sender: mail.queue_email() notes on the session that the outbox
@@ -42,6 +43,9 @@ from .registration.import_store import remove_import_copies
 
 log = logging.getLogger(__name__)
 
+# Set by gunicorn's master (gunicorn.conf.py) when it runs the jobs in a process beside
+# its workers.
+JOBS_BESIDE = "EVENTAPP_JOBS_BESIDE"
 # Keys in the queue's storage, shared by every process that uses it.
 RUN_PENDING = "mail.run-pending"  # a send run is in the queue and has not started
 WAKE_AT = "mail.wake-at"  # epoch seconds of the earliest send run scheduled ahead
@@ -184,8 +188,11 @@ class Jobs:
 
     @property
     def embedded(self) -> bool:
-        """Whether this app's own processes run its jobs (the default setup)."""
-        return bool(self.app.config["JOBS_EMBEDDED"] and not self.app.config["JOBS_IMMEDIATE"])
+        """Whether this process runs the app's jobs in threads of its own: the default
+        setup, except in gunicorn's workers, whose master runs them in a process beside
+        them (gunicorn.conf.py)."""
+        return bool(self.app.config["JOBS_EMBEDDED"] and not self.app.config["JOBS_IMMEDIATE"]
+                    and not os.environ.get(JOBS_BESIDE))
 
     def start_embedded(self) -> None:
         """Starts this process's consumer in the embedded setup (a server's start hook)."""
@@ -204,14 +211,14 @@ class Jobs:
 
 class _StartsConsumer:
     """WSGI middleware: the first request a process serves starts its consumer, in any
-    server (a forked gunicorn worker included); a request costs one pid comparison."""
+    server but gunicorn (see Jobs.embedded); a request costs one pid comparison."""
 
     def __init__(self, wsgi_app, jobs: Jobs):
         self.wsgi_app, self.jobs = wsgi_app, jobs
 
     def __call__(self, environ, start_response):
         if self.jobs.consumer_pid != os.getpid():
-            self.jobs.start_consumer()
+            self.jobs.start_embedded()
         return self.wsgi_app(environ, start_response)
 
 
@@ -253,11 +260,16 @@ jobs_cli = AppGroup("jobs", help="Background jobs (e-mail).")
 
 @jobs_cli.command("worker")
 @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
-def worker_command(threads: int) -> None:
+@click.option("--beside", is_flag=True, hidden=True,
+              help="Started by gunicorn's master in the embedded setup: ends at once when "
+                   "JOBS_EMBEDDED is off (separate workers run the jobs then).")
+def worker_command(threads: int, beside: bool) -> None:
     """Runs the jobs until stopped (SIGINT or SIGTERM). For JOBS_EMBEDDED off: run one
     or more of these next to the app servers, on the same JOBS_URL."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs: Jobs = current_app.extensions["jobs"]
+    if beside and not current_app.config["JOBS_EMBEDDED"]:
+        return
     if jobs.huey.immediate:
         raise click.UsageError("JOBS_IMMEDIATE is on: jobs run where they are enqueued")
     jobs.outbox_changed()  # look at once at what waits, then as the queue says

@@ -2,10 +2,11 @@
 
 gunicorn serves the app as in production, with a real SMTP server (aiosmtpd) beside
 it. In the default setup the jobs wait in a SQLite file in the instance folder and a
-consumer thread in each server process runs them; with Redis, `flask jobs worker`
+process beside gunicorn's workers runs them; with Redis, `flask jobs worker`
 processes run them. Runs on SQLite and PostgreSQL.
 """
 
+import os
 import threading
 import time
 import uuid
@@ -173,7 +174,7 @@ def test_two_job_workers_on_redis_never_send_one_message_twice(database, redis_u
 
 def test_a_started_server_sends_what_waits_in_the_outbox_before_any_request(database):
     """What a stopped server left queued goes out when it starts again, with no visitor:
-    gunicorn starts each worker's consumer (gunicorn.conf.py), which looks at once."""
+    gunicorn's master starts the job process (gunicorn.conf.py), which looks at once."""
     smtp = SmtpServer(free_port())
     smtp.start()
 
@@ -203,3 +204,49 @@ def test_a_started_server_sends_what_waits_in_the_outbox_before_any_request(data
         assert outbox(database) == [("waiting@jobs.example", "sent", 1)]
     finally:
         smtp.stop()
+
+
+def test_under_gunicorn_the_jobs_run_in_one_process_beside_the_workers(database):
+    """Composing e-mails (templates, the QR) takes no worker's time from requests: the
+    master starts one job process next to its workers, which run no consumer."""
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    try:
+        instance, info = prepare(database, build, mail_config(smtp.port))
+        server = Gunicorn(database, instance, workers=2).start()
+        try:
+            server.wait_ready()
+            sign_up(server, info, "beside@jobs.example")
+            wait_for(lambda: smtp.to("beside@jobs.example"), 30, "the ticket", server)
+            children = {pid: _cmdline(pid) for pid in _child_pids(server.proc.pid)}
+            jobs = [c for c in children.values() if "jobs worker" in c]
+            assert len(jobs) == 1 and "--beside" in jobs[0], children
+            assert len(children) == 3, children  # the two workers and the job process
+            for pid, cmdline in children.items():
+                if "jobs worker" not in cmdline:
+                    assert _thread_count(pid) == 1, cmdline  # no consumer in a worker
+        finally:
+            server.stop()
+    finally:
+        smtp.stop()
+
+
+def _child_pids(pid: int) -> list[int]:
+    pids = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    pids.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def _cmdline(pid: int) -> str:
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().replace(b"\0", b" ").decode()
+
+
+def _thread_count(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
