@@ -4,7 +4,8 @@ The listeners are registered once, at import, on the Engine class (not inside
 create_app, where they would pile up in tests). Each touches only the connections of
 its database: SQLite's file mode, settings and transactions, PostgreSQL's stale
 connections and the values in its error messages.
-begin_write starts a write transaction; execute_alone runs a statement that needs none.
+begin_write starts a write transaction; execute_alone runs a statement that needs none,
+and write_alone (SQLite) a short write transaction outside the session.
 
 A connection the server dropped in the middle of a request (a restart, a terminated
 backend) raises a DBAPIError with connection_invalidated set: the pool has already
@@ -16,6 +17,7 @@ code, an e-mail), is left out of its message.
 
 import select
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -131,51 +133,97 @@ def begin_write():
 
 def execute_alone(statement, params: dict):
     """The first row of `statement` (or None): one statement that needs no transaction
-    around it, such as an API token check, or a check-in that writes its own scan log.
-    `statement` is built once, at import: its compiled form is kept per app, by identity.
+    around it, such as an API token check, or (PostgreSQL) a check-in that writes its
+    own scan log. `statement` is built once, at import: its compiled form is kept per
+    app, by identity.
 
-    Inside the session's transaction it joins that transaction, as does every statement
-    on SQLite (whose BEGIN and COMMIT cost no round trip; a caller that wants the write
-    lock calls begin_write first). Outside one, on PostgreSQL, it is a transaction by
-    itself: in autocommit (no BEGIN and COMMIT round trips), on the driver's connection,
-    skipping SQLAlchemy's execution and result machinery, which cost a fifth of a
-    check-in's CPU. The driver then takes the parameters and gives back the columns as
-    they are (no type conversion by SQLAlchemy): keep to values psycopg converts itself
-    (aware datetimes, numbers, text), and read the row by position."""
+    Inside the session's transaction it joins that transaction. Outside one it is a
+    transaction by itself, in autocommit (on PostgreSQL no BEGIN and COMMIT round trips;
+    on SQLite no BEGIN, so no lock is held longer than the statement), on the driver's
+    connection, skipping SQLAlchemy's execution and result machinery, which cost a fifth
+    of a check-in's CPU. The driver then takes the parameters and gives back the columns
+    as they are (no type conversion by SQLAlchemy): keep to numbers, text and aware
+    datetimes (stored as SQLAlchemy stores them), and read the row by position."""
     session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+    if session.in_transaction():
         return session.connection().execute(statement, params).first()
-    compiled = current_app.extensions.setdefault("database_alone", {})
-    sql = compiled.get(id(statement))
-    if sql is None:
-        form = statement.compile(dialect=db.engine.dialect)
-        sql = compiled[id(statement)] = (
-            form.string, {k: v for k, v in form.params.items() if v is not None})
-    # A pool connection (the checkout listener above drops dead ones), in autocommit for
-    # this statement only: what SQLAlchemy's isolation_level="AUTOCOMMIT" does, at 11
-    # instead of 26 microseconds a checkout. After an error it is closed, not reused.
-    pooled = db.engine.raw_connection()
-    try:
-        driver = pooled.driver_connection
+    with _driver() as (driver, call):
+        if isinstance(driver, sqlite3.Connection):
+            return driver.execute(*call(statement, params)).fetchone()
         driver.autocommit = True
-        row = driver.execute(sql[0], sql[1] | params).fetchone()
+        row = driver.execute(*call(statement, params)).fetchone()
         driver.autocommit = False
-    except db.engine.dialect.loaded_dbapi.Error as e:
-        # Raised as SQLAlchemy would have: a DBAPIError that says whether the server
-        # dropped the connection (web.py answers 503 then) and shows no values.
+        return row
+
+
+def write_alone(steps):
+    """SQLite: `steps(execute)` in a write transaction of its own (BEGIN IMMEDIATE ...
+    COMMIT) on the driver's connection, outside the session, as execute_alone does for
+    one statement: the write lock is held for the statements alone, not for the
+    request's Python work around them. `execute(statement, params)` gives back the
+    driver's cursor. Returns what `steps` returns. Only outside the session's
+    transaction, which would hold the lock already."""
+    with _driver() as (driver, call):
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            result = steps(lambda statement, params: driver.execute(*call(statement, params)))
+            driver.execute("COMMIT")
+        except BaseException:
+            if driver.in_transaction:
+                driver.rollback()
+            raise
+        return result
+
+
+def _sqlite_value(value):
+    """A value as SQLAlchemy's types store it on SQLite (aware datetimes: naive UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+@contextmanager
+def _driver():
+    """A pool connection's driver connection (the checkout listener above drops dead
+    ones: 11 instead of 26 microseconds a checkout, against SQLAlchemy's own
+    Connection), and a function giving (SQL, parameters) for a prebuilt statement. After
+    an error the connection is closed, not reused, and the error raised as SQLAlchemy
+    would have: a DBAPIError that says whether the server dropped the connection (web.py
+    answers 503 then) and shows no values."""
+    compiled = current_app.extensions.setdefault("database_alone", {})
+    dialect = db.engine.dialect
+    last_sql = [None]
+
+    def call(statement, params: dict):
+        form = compiled.get(id(statement))
+        if form is None:
+            c = statement.compile(dialect=dialect)
+            form = compiled[id(statement)] = (
+                c.string, {k: v for k, v in c.params.items() if v is not None},
+                tuple(c.positiontup) if c.positional else None)
+        sql, fixed, order = form
+        last_sql[0] = sql
+        if order is None:
+            return sql, fixed | params
+        values = fixed | params
+        return sql, [_sqlite_value(values[name]) for name in order]
+
+    pooled = db.engine.raw_connection()
+    driver = pooled.driver_connection
+    try:
+        yield driver, call
+    except dialect.loaded_dbapi.Error as e:
         pooled.invalidate(e)
         _without_detail(e)
-        dialect = db.engine.dialect
         raise DBAPIError.instance(
-            sql[0], None, e, dialect.loaded_dbapi.Error, hide_parameters=True,
+            last_sql[0], None, e, dialect.loaded_dbapi.Error, hide_parameters=True,
             connection_invalidated=dialect.is_disconnect(e, driver, None),
             dialect=dialect) from e
-    except Exception:
+    except BaseException:
         pooled.invalidate()
         raise
     finally:
         pooled.close()
-    return row
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,6 @@ from marshmallow import ValidationError
 
 from ..api.docs import field_messages, operation, undocumented_twin
 from ..auth.access import ALL_STAFF, ApiAuthError, api_user_in_role, caller_key
-from ..database import begin_write
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
 from ..ratelimits import retry_after_seconds
@@ -104,12 +103,10 @@ def _parse_body():
            roles=ALL_STAFF, body=CheckinRequest, responses=CHECK_IN_ANSWERS)
 @limiter.limit(_checkin_limit, key_func=caller_key, deduct_when=_counted)
 def check_in(event_id):
-    # On SQLite the token check runs inside the write transaction (BEGIN IMMEDIATE)
-    # instead of a read transaction of its own, which would cost a second BEGIN, COMMIT
-    # and pool checkout per scan. (On PostgreSQL nothing begins here: the token check
-    # and a first entry are each a statement by itself, in autocommit.) Errors in the
-    # body are answered after the token's.
-    begin_write()
+    # Nothing begins here: the token check and a first entry are each a transaction by
+    # itself (database.execute_alone, write_alone), so on SQLite the write lock is held
+    # for the first entry's statements alone. Errors in the body are answered after the
+    # token's.
     try:
         scanner = _scanner()
     except ApiAuthError as e:
@@ -124,7 +121,7 @@ def check_in(event_id):
     except services.EventMissing:
         db.session.rollback()
         return _answer(404, "not_found", "There is no event with this id.", None)
-    if db.session().in_transaction():  # (a first entry alone on PostgreSQL committed itself)
+    if db.session().in_transaction():  # (a first entry alone committed itself)
         db.session.commit()
     body = CHECKIN_ANSWER.dump(answer)
     if answer.result == ScanResult.UNKNOWN_CODE:
