@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.access import door_required, organiser_required
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, sentences
 from ..models import Category, Event
 from ..registration.services import capacity_changed
 from ..validation import ValidationErrors, apply_errors_to_form
@@ -220,7 +220,7 @@ def category_delete(event_id, category_id):
         services.delete_category(event, category)
     except ValidationErrors as errors:
         db.session.rollback()
-        flash(" ".join(errors.fields.values()), "error")
+        flash(sentences(*errors.fields.values()), "error")
     else:
         db.session.commit()
         flash(_("Category %(name)s deleted.", name=name), "success")

@@ -104,7 +104,8 @@ def registration_or_404(token: str):
 def manage(token):
     reg = registration_or_404(token)
     return render_template("registration/manage.html", reg=reg, event=reg.event,
-                           language=current_language(), localized=localized)
+                           language=current_language(), localized=localized,
+                           open_for_signup=registration_state(reg.event) == "open")
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
@@ -156,7 +157,8 @@ def ticket(token):
     reg = registration_or_404(token)
     svg = Markup(qr_svg(reg.checkin_code)) if reg.status == Status.CONFIRMED else None
     return render_template("registration/ticket.html", reg=reg, event=reg.event, qr_svg=svg,
-                           language=current_language(), localized=localized)
+                           language=current_language(), localized=localized,
+                           open_for_signup=registration_state(reg.event) == "open")
 
 
 @bp.route("/r/<token>/qr.png")
