@@ -31,7 +31,8 @@ from ..labels import (
 )
 from ..models import Event, ScanResult
 from ..registration import queries
-from ..validation import ValidationErrors, apply_errors_to_form
+from ..registration import services as registration_services
+from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import scanlog, services
 from .forms import build_walk_in_form, walk_in_data
 
@@ -157,7 +158,8 @@ def walk_in(event_id):
     may_override = current_user.is_organiser
     form = build_walk_in_form(event, language, may_override=may_override)
     status = 200
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: registration_services.validate(
+            event, walk_in_data(form), public=False)):
         override = may_override and form.override_capacity.data
         try:
             answer = services.walk_in(event, walk_in_data(form), _scanner_identity(),

@@ -20,7 +20,7 @@ from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase
 from ..models import Status
-from ..validation import ValidationErrors, apply_errors_to_form
+from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import services
 from .forms import build_form, form_data
 from .tickets import qr_png, qr_svg
@@ -57,7 +57,8 @@ def signup(slug, category):
         form.language.data = language
     elif state != "open":
         flash(_("Registration for this event is not open."), "error")
-    elif form.validate_on_submit():
+    elif form_and_domain_valid(form, lambda: services.validate(
+            event, form_data(form) | {"category": cat.code})):
         try:
             outcome = services.register(event, form_data(form) | {"category": cat.code})
         except ValidationErrors as errors:
@@ -118,7 +119,8 @@ def edit(token):
     language = current_language()
     form = build_form(reg.event, reg.category, language, editing=True,
                       obj=None if request.method == "POST" else reg)
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: services.validate(
+            reg.event, form_data(form) | {"category": reg.category.code}, existing=reg)):
         try:
             services.update_details(reg, form_data(form))
         except ValidationErrors as errors:
