@@ -258,3 +258,17 @@ def test_make_run_takes_a_port():
                          text=True, timeout=60)
     assert "--listen=127.0.0.1:8123" in dry.stdout
     assert "http://127.0.0.1:8123/login" in dry.stdout
+
+
+@pytest.mark.parametrize("lang, order", [
+    ("en", "The event must end after it starts."),
+    ("ja", "終了日時は開始日時より後にしてください。")])
+def test_the_event_form_marks_every_bad_field_at_once(organiser_client, lang, order):
+    organiser_client.post(f"/language/{lang}", data={"next": "/"})
+    response = organiser_client.post("/manage/events/new", data={
+        "title": "", "timezone": "Asia/Tokyo", "starts_at": "2027-05-01T10:00",
+        "ends_at": "2027-04-01T16:00", "capacity": "40",
+        "technology_areas": "water | Water\nno separator here"})
+    html = response.get_data(as_text=True)
+    assert 'id="title-error"' in html and order in html
+    assert 'id="technology_areas-error"' in html
