@@ -40,12 +40,16 @@ extract-messages: $(STAMP)
 SERVE := waitress-serve --threads=8 --connection-limit=500 --channel-timeout=30 \
 	--asyncore-use-poll --no-clear-untrusted-proxy-headers
 
+# `make run PORT=8000` when 5000 is taken (macOS AirPlay listens there). Pages link to
+# the address the browser used; BASE_URL is only for mail sent by background jobs.
+PORT ?= 5000
+run: export BASE_URL := $(or $(BASE_URL),http://127.0.0.1:$(PORT))
 run: install
 	$(BIN)/flask db upgrade
 	@$(BIN)/flask demo
 	@echo
-	@echo "Serving on http://127.0.0.1:5000  (sign in at http://127.0.0.1:5000/login with a login above)"
-	$(BIN)/$(SERVE) --listen=127.0.0.1:5000 wsgi:app
+	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/login with a login above)"
+	$(BIN)/$(SERVE) --listen=127.0.0.1:$(PORT) wsgi:app
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -44,6 +44,9 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The office's time zone: staff pages show times in it, and times in it are shown
+    # without a zone name (timefmt.py); an event's times are shown in its own zone.
+    "TIMEZONE": "Asia/Tokyo",
     "LANGUAGES": {"en": "English", "ja": "日本語"},
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -102,7 +105,8 @@ def from_environment(instance_path: str) -> dict:
     cfg: dict = {"SQLALCHEMY_DATABASE_URI": database_url_from_env(instance_path)}
     if os.environ.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = os.environ["SECRET_KEY"]
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL"):
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL",
+                 "TIMEZONE"):
         if os.environ.get(name):
             cfg[name] = os.environ[name]
     if os.environ.get("MAIL_PORT"):

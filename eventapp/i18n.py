@@ -1,12 +1,9 @@
-"""Locale, country names and time formatting shared by pages, e-mails and exports."""
+"""Locale and country names shared by pages, e-mails and exports (times: timefmt.py)."""
 
-from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import pycountry
 from babel import Locale
-from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
@@ -56,27 +53,22 @@ def country_choices(language: str | None = None) -> list[tuple[str, str]]:
                   key=lambda pair: pair[1])
 
 
-def local_time(value: datetime | None, tz: str, fmt: str = "medium",
-               language: str | None = None) -> str:
-    if value is None:
-        return ""
-    return babel_format_datetime(value, fmt, tzinfo=ZoneInfo(tz),
-                                 locale=language or current_language())
+def list_separator(language: str | None = None) -> str:
+    """Between the items of a list of names: "、" in Japanese, ", " in English."""
+    return "、" if (language or current_language()).startswith("ja") else ", "
 
 
-def to_local(value: datetime, tz: str) -> datetime:
-    return value.astimezone(ZoneInfo(tz))
+def join_list(items, language: str | None = None) -> str:
+    """Names, countries, technologies... joined as the language writes a list."""
+    return list_separator(language).join(str(item) for item in items)
 
 
-def event_span(event, language: str | None = None) -> str:
-    """“Wednesday, June 9, 2027 · 13:30–17:05 (Asia/Tokyo)”: the date once, then times."""
-    from babel.dates import format_date
-
-    language = language or current_language()
-    tz = ZoneInfo(event.timezone)
-    starts, ends = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
-    day = format_date(starts.date(), "full", locale=language)
-    if starts.date() == ends.date():
-        return f"{day} · {starts:%H:%M}–{ends:%H:%M} ({event.timezone})"
-    last = format_date(ends.date(), "full", locale=language)
-    return f"{day} {starts:%H:%M} – {last} {ends:%H:%M} ({event.timezone})"
+def sentences(*parts) -> str:
+    """Sentences one after the other: a space between English ones, none after "。"
+    (Japanese writes no space there). Empty parts are left out."""
+    text = ""
+    for part in (str(p).strip() for p in parts if p):
+        if not part:
+            continue
+        text += part if not text or text.endswith(("。", "！", "？", "」")) else " " + part
+    return text

@@ -119,3 +119,21 @@ def apply_errors_to_form(form, errors: ValidationErrors) -> None:
             field.errors.append(message)
         else:
             form.form_errors.append(message)
+
+
+def form_and_domain_valid(form, check) -> bool:
+    """A submitted form's own checks and the domain's rules (`check()`, raising
+    ValidationErrors) together, so that one answer marks every bad field rather than the
+    domain's problems appearing only once the form's are fixed. A field the form already
+    faults keeps its own message. False when anything is wrong (or nothing submitted)."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    try:
+        check()
+    except ValidationErrors as errors:
+        apply_errors_to_form(form, ValidationErrors(
+            {name: message for name, message in errors.fields.items()
+             if not getattr(getattr(form, name, None), "errors", None)}))
+        return False
+    return valid

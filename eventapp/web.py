@@ -19,9 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from . import labels
+from . import labels, timefmt
 from .extensions import db
-from .i18n import country_name, current_language, event_span, local_time
+from .i18n import country_name, current_language, join_list, list_separator, sentences
 from .ratelimits import retry_after_seconds
 
 ERROR_CODES = {
@@ -176,12 +176,14 @@ def init_web(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_language": current_language(),
             "country_name": country_name,
-            "event_span": event_span,
             "side_labels": labels.networking_side_labels(),
             "url_rules": app.view_functions,
         }
 
-    app.add_template_filter(local_time, "local_time")
+    timefmt.register(app)
+    app.add_template_filter(join_list, "join_list")
+    app.add_template_global(list_separator, "list_separator")
+    app.add_template_global(sentences, "sentences")
     app.add_template_global(labels.attendee_status_labels, "attendee_status_labels")
     app.add_template_global(labels.request_status_labels, "request_status_labels")
 

@@ -102,7 +102,10 @@ class _Parser(FlaskParser):
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         messages = next(iter(error.messages.values()), {})  # {location: messages}
-        raise ValidationErrors(field_messages(messages))
+        errors = ValidationErrors(field_messages(messages))
+        # What did load, for the domain rules to look at too (arguments(also=...)).
+        errors.valid_data = error.valid_data if isinstance(error.valid_data, dict) else {}
+        raise errors
 
 
 parser = _Parser(unknown=None)
@@ -124,21 +127,39 @@ def load(schema: ma.Schema, location: str = "json"):
     return parser.parse(schema, request, location=location)
 
 
-def arguments(schema: type[ma.Schema], location: str = "json"):
+def arguments(schema: type[ma.Schema], location: str = "json", also=None):
     """Loads the request through `schema` and passes it to the view as `args`; the
-    document describes the body (or the query parameters) from the same schema."""
+    document describes the body (or the query parameters) from the same schema.
+
+    `also(valid_data, **view_kwargs)`: the view's domain rules (raising ValidationErrors),
+    run on the fields that did load when others did not, so that one answer names every
+    bad field instead of the domain's problems coming in a second wave."""
     instance = schema()
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            return view(*args, args=load(instance, location), **kwargs)
+            try:
+                loaded = load(instance, location)
+            except ValidationErrors as errors:
+                if also is not None:
+                    _add_domain_errors(errors, also, kwargs)
+                raise
+            return view(*args, args=loaded, **kwargs)
 
         wrapped.openapi = dict(getattr(view, "openapi", {}),
                                arguments=(schema, location))
         return wrapped
 
     return decorate
+
+
+def _add_domain_errors(errors: ValidationErrors, also, view_kwargs: dict) -> None:
+    try:
+        also(dict(getattr(errors, "valid_data", None) or {}), **view_kwargs)
+    except ValidationErrors as more:
+        for name, message in more.fields.items():
+            errors.fields.setdefault(name, message)
 
 
 # -- the document ----------------------------------------------------------------------

@@ -41,7 +41,7 @@ def list_events(args):
            roles=(ORGANISER,), responses={201: ("Created", EventSchema)}
            | error_responses(400, 401, 403, 422))
 @api_roles(ORGANISER)
-@arguments(EventCreate)
+@arguments(EventCreate, also=lambda data: event_services.validate_event_data(data))
 def create_event(args):
     event = event_services.create_event(args)
     db.session.commit()

@@ -1,10 +1,12 @@
 """The door's records: the scan log (every scan, whatever its result) and the live
 counts of who has arrived."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from .. import timefmt
 from ..extensions import db
-from ..models import Registration, ScanLog, StaffUser, Status
+from ..models import Registration, ScanLog, ScanResult, StaffUser, Status
 
 LOG = ScanLog.__table__
 CODE_LENGTH = LOG.c.code.type.length
@@ -80,3 +82,46 @@ def scanning_staff(event_id: int) -> list[StaffUser]:
         db.select(StaffUser).where(StaffUser.id.in_(ids)).order_by(StaffUser.name,
                                                                      StaffUser.email)
     ).scalars())
+
+
+# -- recent scans on the scanner page ------------------------------------------------
+
+# The result card's colours (scanner.js KIND): anything else is "bad".
+KINDS = {ScanResult.CHECKED_IN: "ok", ScanResult.ALREADY_CHECKED_IN: "warn",
+         ScanResult.UNDONE: "info"}
+_UNDOABLE = {ScanResult.CHECKED_IN, ScanResult.ALREADY_CHECKED_IN}
+
+
+@dataclass(frozen=True)
+class RecentScan:
+    registration_id: int
+    name: str
+    result: str
+    kind: str
+    time: str  # the scan's clock time in the event's zone
+    can_undo: bool
+
+
+def recent_scans(event, staff_id: int, limit: int) -> list[RecentScan]:
+    """The staff member's latest scans of people at this event, the latest per person
+    first: "Recent scans" as the scanner page shows it (scanner.js adds new ones)."""
+    rows = db.session.execute(
+        db.select(ScanLog).where(ScanLog.event_id == event.id,
+                                 ScanLog.staff_user_id == staff_id,
+                                 ScanLog.registration_id.is_not(None))
+        .options(db.selectinload(ScanLog.registration))
+        .order_by(ScanLog.created_at.desc(), ScanLog.id.desc()).limit(limit * 8)).scalars()
+    shown: dict[int, RecentScan] = {}
+    for scan in rows:
+        reg = scan.registration
+        if reg is None or reg.id in shown:
+            continue
+        shown[reg.id] = RecentScan(
+            reg.id, reg.name, scan.result, KINDS.get(scan.result, "bad"),
+            timefmt.clock(scan.created_at, event.timezone),
+            scan.result in _UNDOABLE and reg.event_id == event.id
+            and reg.checked_in_at is not None)
+        if len(shown) >= limit:
+            break
+    return list(shown.values())
+

@@ -17,7 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import timefmt
 from ..auth.access import door_required, organiser_required
+from ..database import utcnow
 from ..events.services import event_or_404, localized
 from ..extensions import db
 from ..i18n import current_language
@@ -29,13 +31,15 @@ from ..labels import (
 )
 from ..models import Event, ScanResult
 from ..registration import queries
-from ..validation import ValidationErrors, apply_errors_to_form
+from ..registration import services as registration_services
+from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import scanlog, services
 from .forms import build_walk_in_form, walk_in_data
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/events/<int:event_id>")
 
 SEARCH_LIMIT = 25
+RECENT_SCANS = 6  # as many as scanner.js keeps (RECENT)
 
 
 def _scanner_identity() -> services.Scanner:
@@ -96,6 +100,9 @@ def _render_scanner(event: Event, *, answer=None, q: str = "", results=None, wal
     return render_template(
         "checkin/scanner.html", event=event, answer=answer, q=q, results=results,
         counts=counts, walk_in_form=walk_in_form, is_organiser=current_user.is_organiser,
+        recent=scanlog.recent_scans(event, current_user.id, RECENT_SCANS),
+        utc_offset=timefmt.utc_offset_minutes(event.timezone),
+        zone_name=timefmt.zone_name(utcnow(), event.timezone),
         categories=_category_names(event, language), titles=scan_result_labels(),
         reasons=not_admitted_reasons(), statuses=status_labels(),
         messages=scanner_messages(), language=language, localized=localized), status
@@ -151,7 +158,8 @@ def walk_in(event_id):
     may_override = current_user.is_organiser
     form = build_walk_in_form(event, language, may_override=may_override)
     status = 200
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: registration_services.validate(
+            event, walk_in_data(form), public=False)):
         override = may_override and form.override_capacity.data
         try:
             answer = services.walk_in(event, walk_in_data(form), _scanner_identity(),
@@ -173,16 +181,10 @@ def walk_in(event_id):
             form.form_errors.append(message)
             status = 409
         else:
-            name = answer.registration.name
-            result = answer.result
             db.session.commit()
-            if answer.existing:
-                flash(_("%(name)s was already registered with this e-mail: %(result)s.",
-                        name=name, result=scan_result_labels()[result]),
-                      "success" if answer.admitted else "warning")
-            else:
-                flash(_("%(name)s is registered and checked in.", name=name), "success")
-            return redirect(url_for("checkin.scanner", event_id=event.id))
+            # The same result card as a scan, with its Undo (answer.existing: the card
+            # says the e-mail was registered already).
+            return _render_scanner(event, answer=answer)
     elif form.is_submitted():
         status = 422
     return render_template("checkin/walk_in.html", event=event, form=form,

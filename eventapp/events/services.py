@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, utcnow
 from ..extensions import db
+from ..i18n import sentences
 from ..models import (
     AgendaItem,
     Category,
@@ -318,7 +319,7 @@ def parse_technology_lines(text: str) -> list[tuple[str, str, str]]:
             seen.add(code)
             rows.append((code, name, parts[2] if len(parts) > 2 else ""))
     if errors:
-        raise ValidationErrors({"technology_areas": " ".join(errors)})
+        raise ValidationErrors({"technology_areas": sentences(*errors)})
     if not rows:
         raise ValidationErrors({"technology_areas": _("List at least one technology area.")})
     return rows
@@ -379,7 +380,7 @@ def parse_agenda_lines(event: Event, text: str) -> list[dict]:
         items.append({"starts_at": starts, "ends_at": ends, "title": match["title"].strip(),
                       "speaker": (match["speaker"] or "").strip()})
     if errors:
-        raise ValidationErrors({"agenda": " ".join(errors)})
+        raise ValidationErrors({"agenda": sentences(*errors)})
     return items
 
 

@@ -8,10 +8,10 @@ from flask_login import current_user
 from ..auth.access import door_required, organiser_required
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, sentences
 from ..models import Category, Event
 from ..registration.services import capacity_changed
-from ..validation import ValidationErrors, apply_errors_to_form
+from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import services
 from .forms import CategoryForm, EventForm
 
@@ -79,6 +79,25 @@ def _show_errors(form, errors: ValidationErrors):
         {FORM_FIELD_FOR.get(k, k): v for k, v in errors.fields.items()}))
 
 
+def _check_event_form(form: EventForm) -> None:
+    """The domain's rules on what the form holds (ValidationErrors named by the form's
+    fields), so that they show beside the form's own messages in one answer."""
+    if not services.valid_timezone(form.timezone.data or ""):
+        return  # the form says so; its times cannot be read without a zone
+    problems: dict[str, str] = {}
+    try:
+        services.validate_event_data(_event_data(form))
+    except ValidationErrors as errors:
+        problems |= errors.fields
+    if form.technology_areas.data and form.technology_areas.data.strip():
+        try:
+            services.parse_technology_lines(form.technology_areas.data)
+        except ValidationErrors as errors:
+            problems |= errors.fields
+    if problems:
+        raise ValidationErrors({FORM_FIELD_FOR.get(k, k): v for k, v in problems.items()})
+
+
 def _save_event_form(form: EventForm, event: Event | None) -> Event | None:
     """Applies the form; returns the event, or None with the errors shown at their fields."""
     try:
@@ -103,7 +122,7 @@ def _save_event_form(form: EventForm, event: Event | None) -> Event | None:
 @organiser_required
 def create():
     form = EventForm()
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: _check_event_form(form)):
         event = _save_event_form(form, None)
         if event is not None:
             db.session.commit()
@@ -122,7 +141,7 @@ def create():
 def edit(event_id):
     event = services.event_or_404(event_id)
     form = EventForm()
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: _check_event_form(form)):
         services.lock_event(event.id)  # the capacity may change: seats and waitlist move together
         if _save_event_form(form, event) is not None:
             promoted = capacity_changed(event)
@@ -220,7 +239,7 @@ def category_delete(event_id, category_id):
         services.delete_category(event, category)
     except ValidationErrors as errors:
         db.session.rollback()
-        flash(" ".join(errors.fields.values()), "error")
+        flash(sentences(*errors.fields.values()), "error")
     else:
         db.session.commit()
         flash(_("Category %(name)s deleted.", name=name), "success")

@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 
+from .. import timefmt
 from ..models import Event, Meeting, MeetingRequest, Registration, RequestStatus
 from . import matching, services
 from .requests import requests_of
@@ -16,14 +15,11 @@ RECOMMENDATIONS = 10
 
 
 def session_span(event: Event, language: str) -> str:
-    """"Monday, June 9, 2027 · 15:30–17:00 (Asia/Tokyo)"."""
+    """"Monday, June 9, 2027 · 15:30–17:00"."""
     if not event.has_networking:
         return ""
-    tz = ZoneInfo(event.timezone)
-    starts = event.networking_starts_at.astimezone(tz)
-    ends = services.slot_end(event, max(event.networking_slots - 1, 0)).astimezone(tz)
-    day = format_date(starts.date(), "full", locale=language)
-    return f"{day} · {starts:%H:%M}–{ends:%H:%M} ({event.timezone})"
+    ends = services.slot_end(event, max(event.networking_slots - 1, 0))
+    return timefmt.span(event.networking_starts_at, ends, event.timezone, language)
 
 
 @dataclass
@@ -32,6 +28,7 @@ class Contact:
     reasons: str
     incoming: MeetingRequest | None = None  # their request to the viewer
     outgoing: MeetingRequest | None = None  # the viewer's request (or mark) to them
+    meets: str = ""  # "You meet at 14:20, table 3." when a published meeting exists
 
 
 @dataclass
@@ -79,6 +76,17 @@ def agenda_entries(reg: Registration, wording: Wording) -> list[AgendaEntry]:
     return entries
 
 
+def meeting_sentences(agenda: list[AgendaEntry], event: Event) -> dict[int, str]:
+    """Whom the person already meets (published meetings): "You meet at 14:20, table 3."
+    by their registration id, said instead of offering to request a meeting."""
+    said: dict[int, str] = {}
+    for entry in agenda:
+        said.setdefault(entry.counterpart.id, _(
+            "You meet at %(time)s, table %(table)s.",
+            time=timefmt.clock(entry.starts, event.timezone), table=entry.table))
+    return said
+
+
 def attendee_page(reg: Registration, language: str) -> AttendeePage:
     event = reg.event
     wording = Wording(event, language)
@@ -101,17 +109,21 @@ def attendee_page(reg: Registration, language: str) -> AttendeePage:
     mine = {r.recipient_id: r for r in requests if r.requester_id == reg.id}
     theirs = {r.requester_id: r for r in requests if r.recipient_id == reg.id}
 
+    meets = meeting_sentences(page.agenda, event)
+
     def contact(other_id: int) -> Contact:
         match = matching.score_pair(me, participants_by_id[other_id], prefs)
         return Contact(people[other_id], wording.reasons(match.reasons) if match else "",
-                       incoming=theirs.get(other_id), outgoing=mine.get(other_id))
+                       incoming=theirs.get(other_id), outgoing=mine.get(other_id),
+                       meets=meets.get(other_id, ""))
 
     participants_by_id = {p.id: p for p in participants}
     for match in matching.recommend(reg.id, participants, prefs, limit=len(participants)):
         other_id = match.b if match.a == reg.id else match.a
         if other_id in mine or other_id in theirs:
             continue  # already in the request lists below
-        page.recommendations.append(Contact(people[other_id], wording.reasons(match.reasons)))
+        page.recommendations.append(Contact(people[other_id], wording.reasons(match.reasons),
+                                            meets=meets.get(other_id, "")))
         if len(page.recommendations) >= RECOMMENDATIONS:
             break
 

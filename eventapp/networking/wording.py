@@ -4,7 +4,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..events.services import localized
-from ..i18n import country_name
+from ..i18n import country_name, join_list, list_separator
 from ..models import Event, Registration
 from . import matching
 from .services import reasons_from
@@ -31,7 +31,8 @@ class Wording:
         if not isinstance(reasons, matching.Reasons):
             reasons = reasons_from(reasons)
         return matching.format_reasons(reasons, self.country, self.area,
-                                       requested_label=self.requested_label)
+                                       requested_label=self.requested_label,
+                                       separator=list_separator(self.language))
 
     def reason_list(self, reasons) -> list[str]:
         """One string per reason: each fitting country, each shared technology, a request."""
@@ -50,4 +51,8 @@ class Wording:
     def person(self, reg: Registration) -> str:
         """"Grace Wanjiru (Embassy of Kenya, Kenya)"."""
         details = [d for d in (reg.organisation, self.country(reg.country)) if d]
-        return f"{reg.name} ({', '.join(details)})" if details else reg.name
+        if not details:
+            return reg.name
+        if self.language.startswith("ja"):
+            return f"{reg.name}（{join_list(details, self.language)}）"
+        return f"{reg.name} ({join_list(details, self.language)})"

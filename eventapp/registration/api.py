@@ -37,7 +37,8 @@ IMPORT_ANSWER = ImportAnswer()
                       409: ("An active registration has this e-mail", Duplicate)}
            | error_responses(400, 401, 403, 404, 422))
 @api_roles(Role.ORGANISER)
-@arguments(RegistrationCreate)
+@arguments(RegistrationCreate, also=lambda data, event_id: services.validate(
+    event_or_404(event_id), data, public=False))
 def create(event_id, args):
     event = event_or_404(event_id)
     data = dict(args)

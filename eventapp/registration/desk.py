@@ -24,7 +24,7 @@ from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
 from ..events.services import event_or_404, localized
 from ..extensions import db
-from ..i18n import country_name, current_language
+from ..i18n import country_name, current_language, join_list, sentences
 from ..labels import not_changed_reasons, status_labels
 from ..models import EmailStatus, Event, Registration, Status
 from ..validation import ValidationErrors, apply_errors_to_form
@@ -136,10 +136,10 @@ def _transition_message(reg: Registration, action: str, promoted: list[Registrat
         "cancel": _("%(name)s is cancelled.", name=reg.name),
     }[action]
     if promoted:
-        message += " " + ngettext(
+        message = sentences(message, ngettext(
             "%(num)d person moved from the waitlist to confirmed: %(names)s.",
             "%(num)d people moved from the waitlist to confirmed: %(names)s.",
-            len(promoted), names=", ".join(p.name for p in promoted))
+            len(promoted), names=join_list(p.name for p in promoted)))
     return message
 
 
@@ -228,7 +228,7 @@ def _bulk_apply(event: Event, regs: list[Registration], action: str, missing: in
         parts.append(ngettext("%(num)d moved from the waitlist to confirmed",
                               "%(num)d moved from the waitlist to confirmed", len(promoted)))
     for reason, names in skipped.items():
-        shown = ", ".join(n for n in names[:10] if n != "—")
+        shown = join_list(n for n in names[:10] if n != "—")
         more = "…" if len(names) > 10 else ""
         parts.append(ngettext("%(num)d skipped: %(reason)s", "%(num)d skipped: %(reason)s",
                               len(names), reason=reason)
@@ -305,9 +305,9 @@ def retry_all_emails(event_id):
     still_failing = queries.failed_email_count(event.id)
     message = ngettext("%(num)d e-mail sent again.", "%(num)d e-mails sent again.", len(emails))
     if still_failing:
-        flash(message + " " + ngettext("%(num)d still fails; check the mail server settings.",
-                                       "%(num)d still fail; check the mail server settings.",
-                                       still_failing), "error")
+        flash(sentences(message, ngettext(
+            "%(num)d still fails; check the mail server settings.",
+            "%(num)d still fail; check the mail server settings.", still_failing)), "error")
     else:
         flash(message, "success")
     return redirect(url_for("desk.failed_emails", event_id=event.id))

@@ -25,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..auth.access import organiser_required, session_or_token
 from ..events.services import confirmed_count, event_or_404
 from ..extensions import db
+from ..i18n import sentences
 from ..models import Event, Role
 from ..reports import exports
 from ..validation import ValidationErrors
@@ -113,7 +114,7 @@ def report(event_id, token):
                         "Please try again."), "error")
             except ValidationErrors as errors:  # e.g. the event was anonymised meanwhile
                 db.session.rollback()
-                flash(" ".join(errors.fields.values()), "error")
+                flash(sentences(*errors.fields.values()), "error")
             else:
                 import_store.store_result(current_app.instance_path, token, payload, result)
                 current_app.logger.info("Imported %d rows into event %d in %.2f s",

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..events.services import lock_event
 from ..extensions import db
+from ..i18n import join_list
 from ..models import ACTIVE_STATUSES, Event, Registration, Status
 from ..validation import ValidationErrors
 from . import columns, services
@@ -101,10 +102,10 @@ def _table_rows(header: list, records) -> ParsedFile:
     keys = [columns.column_for(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns.columns_present(keys)]
     if missing:
-        found = ", ".join(str(h) for h in header if str(h or "").strip()) or "—"
+        found = join_list(str(h) for h in header if str(h or "").strip()) or "—"
         raise ImportFileError(_(
             "The first row must name the columns; missing: %(missing)s (found: %(found)s).",
-            missing=", ".join(missing), found=found[:300]))
+            missing=join_list(missing), found=found[:300]))
     ignored = sorted({str(h) for h, k in zip(header, keys, strict=False)
                       if k is None and str(h or "").strip()})
     rows, blank_run, text_chars = [], 0, 0

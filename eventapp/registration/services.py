@@ -16,7 +16,7 @@ from .. import mail
 from ..database import utcnow
 from ..events.services import confirmed_count, lock_event
 from ..extensions import db
-from ..i18n import is_country
+from ..i18n import is_country, join_list
 from ..models import (
     ACTIVE_STATUSES,
     Category,
@@ -98,13 +98,13 @@ def validate(event: Event, data: dict, *, public: bool = True,
             areas = {t.code for t in event.technology_areas}
         unknown = [c for c in codes if c not in areas]
         if unknown:
-            errors[key] = _("Unknown technology area: %(codes)s.", codes=", ".join(unknown))
+            errors[key] = _("Unknown technology area: %(codes)s.", codes=join_list(unknown))
         clean[key] = list(dict.fromkeys(codes)) if key in fields else []
     targets = [c.strip().upper() for c in data.get("target_countries") or [] if c]
     bad = [c for c in targets if not is_country(c)]
     if bad:
         errors["target_countries"] = _("Unknown country code: %(codes)s.",
-                                       codes=", ".join(bad))
+                                       codes=join_list(bad))
     clean["target_countries"] = (list(dict.fromkeys(targets))
                                  if "target_countries" in fields else [])
     clean["networking_opt_in"] = bool(data.get("networking_opt_in")) and side != "none"

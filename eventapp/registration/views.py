@@ -20,7 +20,7 @@ from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase
 from ..models import Status
-from ..validation import ValidationErrors, apply_errors_to_form
+from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import services
 from .forms import build_form, form_data
 from .tickets import qr_png, qr_svg
@@ -57,7 +57,8 @@ def signup(slug, category):
         form.language.data = language
     elif state != "open":
         flash(_("Registration for this event is not open."), "error")
-    elif form.validate_on_submit():
+    elif form_and_domain_valid(form, lambda: services.validate(
+            event, form_data(form) | {"category": cat.code})):
         try:
             outcome = services.register(event, form_data(form) | {"category": cat.code})
         except ValidationErrors as errors:
@@ -104,7 +105,8 @@ def registration_or_404(token: str):
 def manage(token):
     reg = registration_or_404(token)
     return render_template("registration/manage.html", reg=reg, event=reg.event,
-                           language=current_language(), localized=localized)
+                           language=current_language(), localized=localized,
+                           open_for_signup=registration_state(reg.event) == "open")
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
@@ -117,7 +119,8 @@ def edit(token):
     language = current_language()
     form = build_form(reg.event, reg.category, language, editing=True,
                       obj=None if request.method == "POST" else reg)
-    if form.validate_on_submit():
+    if form_and_domain_valid(form, lambda: services.validate(
+            reg.event, form_data(form) | {"category": reg.category.code}, existing=reg)):
         try:
             services.update_details(reg, form_data(form))
         except ValidationErrors as errors:
@@ -156,7 +159,8 @@ def ticket(token):
     reg = registration_or_404(token)
     svg = Markup(qr_svg(reg.checkin_code)) if reg.status == Status.CONFIRMED else None
     return render_template("registration/ticket.html", reg=reg, event=reg.event, qr_svg=svg,
-                           language=current_language(), localized=localized)
+                           language=current_language(), localized=localized,
+                           open_for_signup=registration_state(reg.event) == "open")
 
 
 @bp.route("/r/<token>/qr.png")

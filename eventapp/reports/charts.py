@@ -12,11 +12,10 @@ import math
 import unicodedata
 from collections.abc import Sequence
 
-from babel.dates import format_date, format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..i18n import current_language
+from .. import timefmt
 from .figures import Arrivals, Report, Row
 
 WIDTH = 360  # viewBox units; the SVG itself is as wide as its container (phone: ~1:1)
@@ -96,8 +95,9 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[int]
 
 
 def column_chart(chart_id: str, title: str, bins: Sequence[tuple[str, int]]) -> Markup | None:
-    """Vertical bars over time, a time label under every few bars."""
-    if not bins:
+    """Vertical bars over time, a time label under every few bars; None for fewer
+    than two bars with arrivals, which a sentence says better (narrative.arrivals_sentence)."""
+    if sum(1 for _label, v in bins if v) < 2:
         return None
     plot_top, plot_height, label_room = 16.0, 130.0, 18.0
     top = max(v for _label, v in bins) or 1
@@ -138,11 +138,10 @@ def top_rows(rows: Sequence[Row], limit: int, other_label: str) -> list[tuple[st
     return shown
 
 
-def arrival_labels(arrivals: Arrivals) -> list[tuple[str, int]]:
-    language = current_language()
+def arrival_labels(arrivals: Arrivals, tz: str) -> list[tuple[str, int]]:
     if arrivals.bin_minutes >= 24 * 60:
-        return [(format_date(start, "short", locale=language), n) for start, n in arrivals.bins]
-    return [(format_time(start, "HH:mm", locale=language), n) for start, n in arrivals.bins]
+        return [(timefmt.day(start, tz), n) for start, n in arrivals.bins]
+    return [(timefmt.clock(start, tz, zone=False), n) for start, n in arrivals.bins]
 
 
 def report_charts(report: Report, printed: bool = False) -> dict[str, Markup | None]:
@@ -168,5 +167,5 @@ def report_charts(report: Report, printed: bool = False) -> dict[str, Markup | N
             [(t.label, [t.offered, t.needed]) for t in technologies],
             (_("Offered"), _("Needed"))),
         "arrivals": column_chart(
-            "chart-arrivals", _("Check-ins over time"), arrival_labels(report.arrivals)),
+            "chart-arrivals", _("Check-ins over time"), arrival_labels(report.arrivals, report.event.timezone)),
     }

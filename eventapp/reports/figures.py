@@ -17,7 +17,7 @@ class Counts:
     cancelled: int = 0
     rejected: int = 0
     checked_in: int = 0
-    no_shows: int = 0  # confirmed and not checked in
+    no_shows: int | None = 0  # confirmed and not checked in; None before the event starts
 
     @property
     def registered(self) -> int:

@@ -9,15 +9,14 @@ gets its own word order and plural forms; numbers stay in digits.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from babel.dates import format_time
 from flask_babel import force_locale, format_percent, ngettext
 from flask_babel import gettext as _
 
-from ..i18n import current_language
-from .figures import Attendance, Counts, Networking, Report
+from .. import timefmt
+from ..i18n import sentences as join_sentences
+from .figures import Arrivals, Attendance, Counts, Networking, Report
 
 
 def summary_sentence(facts: Attendance, language: str | None = None) -> str:
@@ -74,11 +73,7 @@ def paragraph(report: Report) -> str:
     """The report's opening paragraph: the summary, attendance and networking."""
     sentences = [summary_sentence(report.attendance), attendance_sentence(report.counts),
                  networking_sentence(report.networking)]
-    text = ""
-    for sentence in filter(None, sentences):
-        # Japanese sentences follow each other without a space.
-        text += sentence if not text or text.endswith(("。", "！", "？")) else " " + sentence
-    return text
+    return join_sentences(*sentences)
 
 
 def percent(rate: float | None) -> str:
@@ -88,4 +83,28 @@ def percent(rate: float | None) -> str:
 def clock_time(value: datetime | None, tz: str) -> str:
     if value is None:
         return "—"
-    return format_time(value, "short", tzinfo=ZoneInfo(tz), locale=current_language())
+    return timefmt.clock(value, tz)
+
+
+def arrival_time(start: datetime, arrivals: Arrivals, tz: str) -> str:
+    """A bin's start: the clock within a day, the date for daily bins."""
+    if arrivals.bin_minutes >= 24 * 60:
+        return timefmt.day(start, tz)
+    return timefmt.moment(start, tz)
+
+
+def arrivals_sentence(arrivals: Arrivals, tz: str) -> str:
+    """Said instead of the arrivals chart when a chart would show nothing (nobody yet)
+    or a single block (every check-in in one bin)."""
+    if not arrivals.total:
+        return _("No one has checked in yet.")
+    start = next(start for start, n in arrivals.bins if n)
+    if arrivals.bin_minutes >= 24 * 60:
+        return ngettext("%(num)d check-in so far, all on %(day)s.",
+                        "%(num)d check-ins so far, all on %(day)s.",
+                        arrivals.total, day=timefmt.day(start, tz))
+    ends = start + timedelta(minutes=arrivals.bin_minutes)
+    return ngettext("%(num)d check-in so far, all between %(start)s and %(end)s.",
+                    "%(num)d check-ins so far, all between %(start)s and %(end)s.",
+                    arrivals.total, start=timefmt.moment(start, tz),
+                    end=timefmt.clock(ends, tz))

@@ -14,6 +14,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Integer, case, distinct, func, literal_column, or_, true, union_all
 
 from ..database import utcnow
@@ -41,7 +43,7 @@ from .figures import (
     TechnologyRow,
 )
 
-UNKNOWN_COUNTRY = "ZZ"  # CLDR's "Unknown Region", for registrations without a country
+UNKNOWN_COUNTRY = "ZZ"  # the key of registrations without a country ("No country given")
 ARRIVAL_MINUTES = 15
 MAX_ARRIVAL_BARS = 48
 # Coarser bins, each a whole number of 15-minute steps that divides a day.
@@ -67,7 +69,12 @@ def _status_rows(event_id: int):
         .group_by(Registration.category_id, Registration.status)).all()
 
 
-def _counts_from(rows) -> Counts:
+def has_started(event: Event) -> bool:
+    """No-shows are counted from the start of the event: before it nobody is missing."""
+    return event.starts_at <= utcnow()
+
+
+def _counts_from(rows, started: bool = True) -> Counts:
     by_status: Counter[str] = Counter()
     checked_in = confirmed_checked_in = 0
     for _category_id, status, total, arrived in rows:
@@ -78,11 +85,12 @@ def _counts_from(rows) -> Counts:
     return Counts(confirmed=by_status[Status.CONFIRMED], waitlisted=by_status[Status.WAITLISTED],
                   pending=by_status[Status.PENDING], cancelled=by_status[Status.CANCELLED],
                   rejected=by_status[Status.REJECTED], checked_in=checked_in,
-                  no_shows=by_status[Status.CONFIRMED] - confirmed_checked_in)
+                  no_shows=by_status[Status.CONFIRMED] - confirmed_checked_in
+                  if started else None)
 
 
-def counts(event_id: int) -> Counts:
-    return _counts_from(_status_rows(event_id))
+def counts(event: Event) -> Counts:
+    return _counts_from(_status_rows(event.id), has_started(event))
 
 
 def _category_rows(event: Event, rows, language: str) -> list[Row]:
@@ -119,7 +127,9 @@ def country_rows(event_id: int, language: str) -> list[Row]:
         db.select(Registration.country, _registered_sum, _checked_in_count)
         .where(Registration.event_id == event_id, or_(_active, _attended))
         .group_by(Registration.country)).all()
-    rows = [Row(code or UNKNOWN_COUNTRY, country_name(code or UNKNOWN_COUNTRY, language),
+    with force_locale(language):
+        nowhere = _("No country given")
+    rows = [Row(code or UNKNOWN_COUNTRY, country_name(code, language) if code else nowhere,
                 int(registered), arrived) for code, registered, arrived in found]
     return sorted(rows, key=lambda r: (-r.registered, -r.checked_in, r.label))
 
@@ -265,13 +275,14 @@ def build_report(event: Event, language: str, organisation_limit: int | None = 1
     rows = _status_rows(event.id)
     organisations, organisation_total = organisation_rows(event.id, organisation_limit)
     return Report(
-        event=event, generated_at=utcnow(), counts=_counts_from(rows),
+        event=event, generated_at=utcnow(), counts=_counts_from(rows, has_started(event)),
         attendance=attendance(event.id), categories=_category_rows(event, rows, language),
         countries=country_rows(event.id, language), organisations=organisations,
         organisation_total=organisation_total, technologies=technology_rows(event, language),
         arrivals=arrivals(event), networking=networking(event.id),
         last_check_in=last_check_in(event.id),
-        no_shows=no_shows(event, language, no_show_limit) if no_show_limit else [])
+        no_shows=no_shows(event, language, no_show_limit)
+        if no_show_limit and has_started(event) else [])
 
 
 def api_report(event: Event) -> dict:
@@ -296,7 +307,7 @@ def api_report(event: Event) -> dict:
 
 def live_figures(event: Event) -> dict:
     """The counters the dashboard refreshes every few seconds."""
-    totals = counts(event.id)
+    totals = counts(event)
     rate = totals.attendance_rate
     last = last_check_in(event.id)
     return {

@@ -26,7 +26,9 @@ def _report_page(template: str, event_id: int, printed: bool = False):
     return render_template(template, event=event, report=report,
                            charts=charts.report_charts(report, printed),
                            summary=narrative.paragraph(report),
-                           percent=narrative.percent, clock_time=narrative.clock_time)
+                           percent=narrative.percent, clock_time=narrative.clock_time,
+                           arrival_time=narrative.arrival_time,
+                           arrivals_sentence=narrative.arrivals_sentence)
 
 
 @bp.route("/manage/events/<int:event_id>/report")

@@ -158,3 +158,58 @@ def test_a_lost_code_is_found_by_the_kana_reading(page, live_server, door_and_gu
         db.select(ScanLog.method).where(ScanLog.registration_id == guest.id)
     ).scalar_one() == "search"
     assert problems == []
+
+
+def test_recent_scans_show_the_event_clock_and_survive_a_reload(new_page, live_server,
+                                                                 door_and_guest):
+    """A phone set to New York time at a Tokyo event: the card and "Recent scans" both
+    say the Tokyo time, and the list is still there after a reload."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    event, guest, door = door_and_guest
+    page = new_page(timezone_id="America/New_York")
+    problems = collect_errors(page)
+    login_as(page, live_server, door)
+    page.goto(f"{live_server}/manage/events/{event.id}/scanner")
+    expect(page.locator("#recent")).to_be_hidden()
+    page.keyboard.type(guest.checkin_code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#scan-result")).to_have_class("result result-ok")
+
+    at = stored(guest).checked_in_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    tokyo = {f"{at:%H:%M}", f"{at + timedelta(minutes=1):%H:%M}"}  # the Date header's second
+    recent = page.locator("#recent-list .recent-item")
+    expect(recent).to_have_count(1)
+    shown = recent.first.locator(".recent-time").inner_text()
+    assert shown in tokyo, (shown, tokyo)
+    device = page.evaluate("new Date().toLocaleTimeString('en-US', {hour: '2-digit', "
+                           "minute: '2-digit'})")
+    assert shown != device
+
+    page.reload()
+    recent = page.locator("#recent-list .recent-item")
+    expect(recent).to_have_count(1)
+    expect(recent.first).to_contain_text("Aiko Tanaka")
+    assert recent.first.locator(".recent-time").inner_text() == f"{at:%H:%M}"
+    # Undo from the reloaded list (a plain form), then a new scan goes on top of it.
+    recent.first.get_by_role("button", name="Undo check-in").click()
+    assert stored(guest).checked_in_at is None
+    expect(page.locator("#recent-list .recent-item").first).to_contain_text("Check-in undone")
+    assert problems == []
+
+
+def test_a_walk_in_ends_on_the_result_card_with_undo(page, live_server, door_and_guest):
+    event, _guest, door = door_and_guest
+    login_as(page, live_server, door)
+    page.goto(f"{live_server}/manage/events/{event.id}/scanner")
+    page.locator("#walk-in summary").click()
+    page.locator("#walkin-name").fill("Kenji Sato")
+    page.locator("#walkin-email").fill("kenji@example.org")
+    page.locator("#walkin-organisation").fill("Sato Medical")
+    page.locator("#walk-in button[type=submit]").click()
+    card = page.locator("#scan-result")
+    expect(card).to_have_class("result result-ok")
+    expect(card).to_contain_text("Kenji Sato")
+    expect(card.get_by_role("button", name="Undo check-in")).to_be_visible()
+    expect(page.locator("#recent-list")).to_contain_text("Kenji Sato")

@@ -132,13 +132,14 @@ def format_reasons(
     country_name: Callable[[str], str],
     tech_name: Callable[[str], str],
     requested_label: str = "meeting requested",
+    separator: str = ", ",
 ) -> str:
     """Reasons in words: "Kenya · water purification, diagnostics"."""
     parts = []
     if reasons.countries:
-        parts.append(", ".join(country_name(code) for code in reasons.countries))
+        parts.append(separator.join(country_name(code) for code in reasons.countries))
     if reasons.technologies:
-        parts.append(", ".join(tech_name(code) for code in reasons.technologies))
+        parts.append(separator.join(tech_name(code) for code in reasons.technologies))
     if reasons.requested:
         parts.append(requested_label)
     return " · ".join(parts)

@@ -102,7 +102,10 @@
       return String(template || "").replace(/%\((\w+)\)s/g, (_m, key) => values[key] ?? "");
     }
     // API times carry the event's own offset, so their clock time is the event's local time.
-    const clock = (iso) => (iso ? iso.slice(11, 16) : "");
+    // The zone is named as the server names it (timefmt.py), where it is not the office's.
+    const zoneName = root.dataset.zoneName || "";
+    const withZone = (time) => (time && zoneName ? `${time} ${zoneName}` : time);
+    const clock = (iso) => withZone(iso ? iso.slice(11, 16) : "");
     const countryName = (code) => {
       try {
         return (regionNames && regionNames.of(code)) || code;
@@ -203,7 +206,7 @@
         && (body.result === "checked_in" || body.result === "already_checked_in");
     }
 
-    function showResult(body, status, byId = false) {
+    function showResult(body, status, byId = false, scannedAt = null) {
       const kind = KIND[body.result] || "bad";
       const parts = [el("p", "result-title", titleFor(body, status))];
       if (body.registration) parts.push(...personLines(body.registration));
@@ -220,19 +223,24 @@
       signal(kind);
       window.clearTimeout(resetTimer);
       resetTimer = window.setTimeout(showReady, RESET_MS);
-      remember(body, kind);
+      remember(body, kind, scannedAt);
       refreshStats();
     }
 
-    // -- recent scans on this device (undo stays at hand after the card resets) --
+    // -- recent scans (undo stays at hand after the card resets): the page lists the
+    // latest from the scan log; each new answer is put on top, one line per person --
     const recentItems = new Map();
-    function remember(body, kind) {
+    for (const item of recentList ? recentList.querySelectorAll("[data-registration]") : []) {
+      recentItems.set(Number(item.dataset.registration), item);
+    }
+    function remember(body, kind, scannedAt) {
       const reg = body.registration;
       if (!reg || !recentList) return;
       const item = el("li", `recent-item recent-${kind}`);
+      item.dataset.registration = String(reg.id);
       const who = el("span", "recent-who");
       who.append(el("strong", "", reg.name), document.createTextNode(` · ${titleFor(body)}`));
-      item.append(el("span", "recent-time", timeNow()), who);
+      item.append(el("span", "recent-time", eventClock(scannedAt)), who);
       if (canUndo(body)) item.append(undoButton(reg, "button small"));
       recentItems.get(reg.id)?.remove();
       recentItems.set(reg.id, item);
@@ -240,8 +248,15 @@
       while (recentList.children.length > RECENT) recentList.lastElementChild.remove();
       recent.hidden = false;
     }
-    function timeNow() {
-      return new Date().toLocaleTimeString(config.language || undefined, { hour: "2-digit", minute: "2-digit" });
+    // The server's clock (its answer's Date header) on the event's clock, as the page
+    // shows every other time: never the device's clock or zone.
+    const utcOffset = Number(root.dataset.utcOffset || 0);
+    function eventClock(serverDate) {
+      const when = serverDate && !Number.isNaN(Date.parse(serverDate)) ? new Date(serverDate) : null;
+      if (!when) return "";
+      const local = new Date(when.getTime() + utcOffset * 60000);
+      const pad = (n) => String(n).padStart(2, "0");
+      return withZone(`${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`);
     }
 
     // -- talking to API v1 with the signed-in session (+ CSRF header) --
@@ -258,7 +273,7 @@
       } catch (_error) {
         body = null;
       }
-      return { status: response.status, body: body || { result: null } };
+      return { status: response.status, body: body || { result: null }, date: response.headers.get("Date") };
     }
 
     function showFailure(message) {
@@ -267,8 +282,8 @@
 
     async function checkIn(payload) {
       try {
-        const { status, body } = await call("POST", root.dataset.checkinUrl, payload);
-        showResult(body, status, "registration_id" in payload);
+        const { status, body, date } = await call("POST", root.dataset.checkinUrl, payload);
+        showResult(body, status, "registration_id" in payload, date);
         if ("registration_id" in payload) runSearch();
       } catch (_error) {
         showFailure(t.network_error);
@@ -279,8 +294,8 @@
 
     async function undo(registrationId) {
       try {
-        const { status, body } = await call("DELETE", root.dataset.undoUrl + registrationId);
-        if (status === 200) showResult(body, status);
+        const { status, body, date } = await call("DELETE", root.dataset.undoUrl + registrationId);
+        if (status === 200) showResult(body, status, false, date);
         else showFailure(body.message || t.error);
         runSearch();
       } catch (_error) {
