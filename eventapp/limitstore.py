@@ -28,6 +28,7 @@ from .extensions import db
 from .models import RateLimitCounter
 
 SCHEME = "eventapp-db"
+URI = f"{SCHEME}://"
 KEY_LENGTH = 255
 _INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 

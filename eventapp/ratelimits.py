@@ -48,17 +48,20 @@ class RateLimits:
             return view
         return declare
 
-    def init_app(self, app: Flask, caller_key: Callable[[], str]) -> None:
+    def init_app(self, app: Flask, caller_key: Callable[[], str],
+                 database_storage: str = "memory://") -> None:
         """Call after the blueprints are registered: limits attach to their views.
         `caller_key` keys the API's write limit (eventapp.auth.access.caller_key: who
-        calls, by token or session; it lives with the token check, which it uses)."""
+        calls, by token or session; it lives with the token check, which it uses).
+        `database_storage`: the URI of the storage that counts the shared limits in the
+        database when RATELIMIT_STORAGE_URI is per-process memory (limitstore.SCHEME)."""
         app_limiter = Limiter(key_func=self._key_func, default_limits=[])
         app_limiter.init_app(app)
         app.extensions[EXTENSION] = app_limiter
         if not app_limiter.enabled:
             return
         shared_limiter = Limiter(key_func=self._key_func, default_limits=[],
-                                 **shared_storage(app.config, app))
+                                 **shared_storage(app, database_storage))
         shared_limiter.init_app(app)
         app.extensions[SHARED_EXTENSION] = shared_limiter
         for endpoint, view in list(app.view_functions.items()):
@@ -90,14 +93,12 @@ class RateLimits:
         return self.current.limiter
 
 
-def shared_storage(config, app: Flask) -> dict:
+def shared_storage(app: Flask, database_storage: str) -> dict:
     """The shared Limiter's storage: the configured one unless that is per-process
     memory, then the database."""
-    if not str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+    if not str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         return {}
-    from .limitstore import SCHEME  # registers the storage with `limits`
-
-    return {"storage_uri": f"{SCHEME}://", "storage_options": {"app": app}}
+    return {"storage_uri": database_storage, "storage_options": {"app": app}}
 
 
 def _broken_limit():
