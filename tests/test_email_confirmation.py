@@ -203,3 +203,23 @@ def test_desk_and_door_show_a_sign_up_awaiting_its_confirmation(
     assert scan.status_code == 409
     assert (scan.json["result"], scan.json["reason"]) == ("not_admitted", "pending")
     assert db.session.execute(db.select(db.func.count()).select_from(OutboundEmail)).scalar_one()
+
+
+def test_an_organiser_switches_confirmation_off_on_the_event_form(client, app, organiser_client):
+    form = {"title": "Switch Seminar", "timezone": "Asia/Tokyo", "starts_at": "2027-05-01T10:00",
+            "ends_at": "2027-05-01T16:00", "capacity": "40", "listed": "y",
+            "confirm_email": "y"}
+    assert organiser_client.post("/manage/events/new", data=form).status_code == 302
+    event = db.session.execute(db.select(Event)).scalar_one()
+    assert event.confirm_email is True
+    sign_up(client, event, "held@example.org")
+    assert registration_of("held@example.org").awaiting_email
+    edit = organiser_client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    assert 'name="confirm_email"' in edit
+    response = organiser_client.post(f"/manage/events/{event.id}/edit",
+                                     data={k: v for k, v in form.items() if k != "confirm_email"})
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.confirm_email is False
+    sign_up(client, event, "direct@example.org")
+    assert registration_of("direct@example.org").status == Status.CONFIRMED
