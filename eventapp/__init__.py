@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database  # noqa: F401  (registers the SQLite connection listeners)
+from . import database, limitstore  # noqa: F401  (database: the SQLite connection listeners)
 from .auth.access import caller_key
 from .config import DEFAULTS, from_environment, https_settings, load_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     _init_extensions(app)
     _register_blueprints(app)
-    limiter.init_app(app, caller_key)  # after the blueprints: it binds the limits declared on views
+    limiter.init_app(app, caller_key, limitstore.URI)  # after the blueprints: it binds the limits declared on views
     _register_cli(app)
 
     from .web import init_web

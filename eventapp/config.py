@@ -96,6 +96,9 @@ DEFAULTS = {
     # Above the address limit, so one address alone meets that one first.
     "LOGIN_ACCOUNT_RATE_LIMIT": "20 per 10 minutes",
     "SIGNUP_RATE_LIMIT": "30 per minute",
+    # A public sign-up of an event that asks for e-mail confirmation (the default) holds
+    # no seat until confirmed; unconfirmed after this many hours, it is cancelled.
+    "EMAIL_CONFIRM_HOURS": 24,
     "CHECKIN_RATE_LIMIT": "6000 per minute",
     "API_WRITE_RATE_LIMIT": "30000 per minute",
 }

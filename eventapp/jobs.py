@@ -36,9 +36,11 @@ from huey.storage import SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import mail
+from . import limitstore, mail
 from .database import utcnow
+from .extensions import db
 from .files import create_private
+from .registration.confirmation import expire_unconfirmed
 from .registration.import_store import remove_import_copies
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,9 @@ class Jobs:
         # Hourly, so a laptop that is off at night still tidies up the same day.
         self.tidy = self.huey.periodic_task(crontab(minute="7"),
                                             name="remove_old_copies")(self._remove_old_copies)
+        # Unconfirmed sign-ups past their deadline are cancelled (registration/confirmation.py).
+        self.expire = self.huey.periodic_task(crontab(minute="*/5"),
+                                              name="expire_unconfirmed")(self._expire_unconfirmed)
         self.wake = threading.Event()
         self.consumer: Consumer | None = None
         self.consumer_pid: int | None = None
@@ -142,11 +147,21 @@ class Jobs:
             self._wake_at(next_due.timestamp())
 
     def _remove_old_copies(self) -> None:
-        """Retention: outbox .eml files older than OUTBOX_RETENTION_DAYS and import
-        uploads past their day go."""
+        """Retention: outbox .eml files older than OUTBOX_RETENTION_DAYS, import uploads
+        past their day and expired abuse-limit counters go."""
         mail.remove_outbox_files(self.app.config, older_than_days=float(
             self.app.config["OUTBOX_RETENTION_DAYS"]))
         remove_import_copies(self.app.instance_path)
+        limitstore.remove_expired(self.app)  # abuse-limit windows that have ended
+
+    def _expire_unconfirmed(self) -> None:
+        with self.app.app_context():
+            try:
+                count = expire_unconfirmed()
+            finally:
+                db.session.remove()
+        if count:
+            log.info("Cancelled %d sign-ups whose e-mail address was not confirmed", count)
 
     def _wake_at(self, when: float) -> None:
         """Schedules a run for when the next retry (or scheduled message) falls due,

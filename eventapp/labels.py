@@ -7,21 +7,22 @@ depend on the request's language.
 
 from flask_babel import gettext as _
 
-from .models import NetworkingSide, RequestStatus, ScanResult, Status
+from .models import UNCONFIRMED, NetworkingSide, RequestStatus, ScanResult, Status
 
 
 def status_labels() -> dict[str, str]:
     """A registration's status as staff see it: the desk, the scanner, the exports."""
     return {Status.CONFIRMED: _("Confirmed"), Status.WAITLISTED: _("Waitlisted"),
             Status.PENDING: _("Pending"), Status.CANCELLED: _("Cancelled"),
-            Status.REJECTED: _("Rejected")}
+            Status.REJECTED: _("Rejected"), UNCONFIRMED: _("Awaiting e-mail confirmation")}
 
 
 def attendee_status_labels() -> dict[str, str]:
     """A registration's status as its attendee reads it on the ticket and manage pages."""
     return {Status.CONFIRMED: _("Confirmed"), Status.WAITLISTED: _("On the waitlist"),
             Status.PENDING: _("Awaiting approval"), Status.CANCELLED: _("Cancelled"),
-            Status.REJECTED: _("Not accepted")}
+            Status.REJECTED: _("Not accepted"),
+            UNCONFIRMED: _("Awaiting confirmation of your e-mail address")}
 
 
 def attendee_status_phrase(status: str) -> str:
@@ -52,7 +53,8 @@ def not_admitted_reasons() -> dict[str, str]:
     """Why the door turned a registration away, by its status."""
     return {Status.CANCELLED: _("The registration was cancelled."),
             Status.WAITLISTED: _("This person is on the waitlist, not confirmed."),
-            Status.PENDING: _("The registration is still awaiting approval."),
+            Status.PENDING: _("The registration is still pending: awaiting approval, or "
+                              "awaiting e-mail confirmation."),
             Status.REJECTED: _("The registration was rejected.")}
 
 

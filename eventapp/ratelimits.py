@@ -7,6 +7,12 @@ down" state and settings such as the key prefix on itself, so one module-level L
 by every app (tests build hundreds) would carry counters and settings from one app into the
 next. With one per app, two apps share counters only through a shared storage (Redis), exactly
 as two server processes do.
+
+Each app has two Limiters. The main one counts the high-rate limits (check-in, API writes)
+in RATELIMIT_STORAGE_URI: Redis where configured, else memory, per process. The shared one
+counts the rare, abuse-prone limits declared with `shared=True` (public sign-up, staff
+login): in the same Redis where configured, else in the database (limitstore.py), so that
+every worker and every app server draws on one budget.
 """
 
 import math
@@ -18,6 +24,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_qualified_name, get_remote_address
 
 EXTENSION = "eventapp_limiter"
+SHARED_EXTENSION = "eventapp_shared_limiter"
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -30,27 +37,37 @@ class RateLimits:
 
     def __init__(self, key_func: Callable[[], str] = get_remote_address):
         self._key_func = key_func
-        self._declared: dict[str, list[tuple[object, dict]]] = {}
+        self._declared: dict[str, list[tuple[object, bool, dict]]] = {}
 
-    def limit(self, limit_value, **options):
-        """Same arguments as Flask-Limiter's `Limiter.limit`."""
+    def limit(self, limit_value, shared: bool = False, **options):
+        """Same arguments as Flask-Limiter's `Limiter.limit`. `shared`: counted across
+        processes even without Redis (in the database), for rare requests only."""
         def declare(view):
-            self._declared.setdefault(get_qualified_name(view), []).append((limit_value, options))
+            self._declared.setdefault(get_qualified_name(view), []).append(
+                (limit_value, shared, options))
             return view
         return declare
 
-    def init_app(self, app: Flask, caller_key: Callable[[], str]) -> None:
+    def init_app(self, app: Flask, caller_key: Callable[[], str],
+                 database_storage: str = "memory://") -> None:
         """Call after the blueprints are registered: limits attach to their views.
         `caller_key` keys the API's write limit (eventapp.auth.access.caller_key: who
-        calls, by token or session; it lives with the token check, which it uses)."""
+        calls, by token or session; it lives with the token check, which it uses).
+        `database_storage`: the URI of the storage that counts the shared limits in the
+        database when RATELIMIT_STORAGE_URI is per-process memory (limitstore.SCHEME)."""
         app_limiter = Limiter(key_func=self._key_func, default_limits=[])
         app_limiter.init_app(app)
         app.extensions[EXTENSION] = app_limiter
         if not app_limiter.enabled:
             return
+        shared_limiter = Limiter(key_func=self._key_func, default_limits=[],
+                                 **shared_storage(app, database_storage))
+        shared_limiter.init_app(app)
+        app.extensions[SHARED_EXTENSION] = shared_limiter
         for endpoint, view in list(app.view_functions.items()):
-            for limit_value, options in self._declared.get(get_qualified_name(view), ()):
-                view = app_limiter.limit(limit_value, **options)(view)
+            for limit_value, shared, options in self._declared.get(get_qualified_name(view), ()):
+                chosen = shared_limiter if shared else app_limiter
+                view = chosen.limit(limit_value, **options)(view)
             app.view_functions[endpoint] = view
         # Every write call of the JSON API counts per token; a view with a limit of its own
         # keeps only that one (Flask-Limiter's override_defaults).
@@ -76,10 +93,25 @@ class RateLimits:
         return self.current.limiter
 
 
+def shared_storage(app: Flask, database_storage: str) -> dict:
+    """The shared Limiter's storage: the configured one unless that is per-process
+    memory, then the database."""
+    if not str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        return {}
+    return {"storage_uri": database_storage, "storage_options": {"app": app}}
+
+
+def _broken_limit():
+    found = [limiter.current_limit for name in (SHARED_EXTENSION, EXTENSION)
+             if (limiter := current_app.extensions.get(name)) is not None]
+    found = [limit for limit in found if limit is not None]
+    return next((limit for limit in found if limit.breached), found[0] if found else None)
+
+
 def retry_after_seconds(default: int = 60) -> int:
     """Whole seconds until the limit this request broke lets requests through again."""
     try:
-        broken = current_app.extensions[EXTENSION].current_limit
+        broken = _broken_limit()
         if broken is not None:
             # The window's own reset time: Flask-Limiter's reset_at adds a second
             # (a limit of a minute would say "61 s").

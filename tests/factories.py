@@ -25,7 +25,10 @@ def token(user) -> str:
     return secret
 
 
-def event(title: str = "Test Seminar", capacity: int = 50, networking: bool = True, **extra):
+def event(title: str = "Test Seminar", capacity: int = 50, networking: bool = True,
+          confirm_email: bool = False, **extra):
+    """An event; public sign-ups get their ticket at once unless `confirm_email` (the
+    app's own default for new events is on: tests about it say so)."""
     starts = utcnow() + timedelta(days=10)
     data = {"title": title, "description": "A test event.", "venue": "Room 1",
             "timezone": "Asia/Tokyo", "starts_at": starts, "ends_at": starts + timedelta(hours=4),
@@ -33,7 +36,7 @@ def event(title: str = "Test Seminar", capacity: int = 50, networking: bool = Tr
             "registration_closes_at": None,
             "networking": {"starts_at": starts + timedelta(hours=2), "slot_minutes": 15,
                            "slots": 4, "tables": 5, "max_meetings_per_person": 3}
-            if networking else None}
+            if networking else None, "confirm_email": confirm_email}
     data.update(extra)
     ev = create_event(data)
     db.session.commit()

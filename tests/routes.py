@@ -349,6 +349,15 @@ def _attendee_form(w, e, m, _role):
     return Call(e, m, {"token": reg.manage_token}, form=form)
 
 
+@builds("registration.confirm_email")
+def _confirm_email(w, e, m, _role):
+    """A sign-up awaiting the confirmation of its address: GET shows the button, POST
+    confirms."""
+    reg = w.registration("guest", status="pending",
+                         email_confirm_by=utcnow() + timedelta(hours=24))
+    return Call(e, m, {"token": reg.manage_token})
+
+
 @builds("networking.availability", "networking.not_interested", "networking.request_meeting")
 def _networking_form(w, e, m, _role):
     reg = w.registration()

@@ -48,6 +48,7 @@ ACCESS = {
     "registration.manage": PUBLIC,
     "registration.edit": PUBLIC,
     "registration.cancel": PUBLIC,
+    "registration.confirm_email": PUBLIC,
     "registration.ticket": PUBLIC,
     "registration.qr_png_view": PUBLIC,
     "registration.qr_svg_view": PUBLIC,

@@ -19,7 +19,7 @@ from limits import parse as parse_limit
 from eventapp import PROJECT_ROOT, create_app
 from eventapp.config import DEFAULTS
 from eventapp.extensions import db
-from eventapp.models import StaffUser
+from eventapp.models import RateLimitCounter, StaffUser
 from tests import factories
 from tests.conftest import IsolatedClient, bearer
 
@@ -217,15 +217,35 @@ def test_two_apps_sharing_redis_share_the_login_throttle(redis_limits, app, seco
     assert stored, "the counters are in Redis under this test's key prefix"
 
 
-def test_two_apps_with_memory_storage_count_apart(limits_on, app, second_app, organiser):
-    """The control for the Redis test: without shared storage the apps don't share."""
+def test_two_apps_without_redis_share_the_login_throttle_in_the_database(
+        limits_on, app, second_app, organiser):
+    """Without Redis the login throttle still counts across processes: in the database."""
     first, second = app.test_client(), second_app.test_client()
     for app_ in (app, second_app):
         app_.config["LOGIN_RATE_LIMIT"] = "4 per minute"
-    for _ in range(4):
+    for _ in range(2):
         assert fail_login(first, organiser).status_code == 200
+        assert fail_login(second, organiser).status_code == 200
     assert fail_login(first, organiser).status_code == 429
-    assert fail_login(second, organiser).status_code == 200
+    assert fail_login(second, organiser).status_code == 429
+    assert db.session.execute(db.select(db.func.count()).select_from(RateLimitCounter)
+                              ).scalar_one() > 0
+
+
+def test_two_apps_without_redis_count_the_checkin_limit_apart(limits_on, app, second_app,
+                                                              event, door_token):
+    """The control: the high-rate check-in limit stays in each process's memory without
+    Redis (a database write per scan would cost the door its throughput)."""
+    for app_ in (app, second_app):
+        app_.config["CHECKIN_RATE_LIMIT"] = "2 per minute"
+    url = f"/api/v1/events/{event.id}/checkins"
+    first, second = app.test_client(), second_app.test_client()
+    for _ in range(2):
+        assert first.post(url, json={"code": "NOPE"}, headers=bearer(door_token)).status_code \
+            == 404
+    assert first.post(url, json={"code": "NOPE"}, headers=bearer(door_token)).status_code == 429
+    assert second.post(url, json={"code": "NOPE"}, headers=bearer(door_token)).status_code \
+        == 404
 
 
 def test_a_runaway_scanner_is_held_up_across_apps_sharing_redis(redis_limits, app, second_app,

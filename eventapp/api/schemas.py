@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 from ..models import Event, NetworkingSide, max_length
 from .fields import (
     Answer,
+    Flag,
     Input,
     LocalTime,
     Moment,
@@ -81,6 +82,9 @@ class EventSchema(EventSummary):
     timezone = fields.String()
     registration_opens_at = LocalTime()
     registration_closes_at = LocalTime()
+    confirm_email = fields.Boolean(metadata={
+        "description": "A public sign-up is pending, holding no seat, until its e-mail "
+                       "address is confirmed"})
     categories = fields.List(fields.Nested(CategorySchema))
     technology_areas = fields.List(fields.Nested(TechnologyAreaSchema))
     networking = _NetworkingOfEvent(NetworkingSchema, allow_none=True)
@@ -108,6 +112,9 @@ class EventCreate(Input):
     registration_opens_at = Moment(load_default=None)
     registration_closes_at = Moment(load_default=None)
     networking = fields.Nested(NetworkingSettings, load_default=None, allow_none=True)
+    confirm_email = Flag(load_default=True, metadata={
+        "description": "Public sign-ups confirm their e-mail address before a seat is "
+                       "held (default true; organisers' creates and imports never wait)"})
 
     @post_load
     def _times_in_the_event_zone(self, data, **kwargs):

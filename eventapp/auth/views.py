@@ -43,12 +43,12 @@ def load_user(user_id: str):
 # Failed sign-ins count per address and per account, a known browser only against its
 # own budget (throttle.py).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"],
-               deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
-@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"],
-               deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
-@limiter.limit(throttle.address_limit, key_func=throttle.device_key, methods=["POST"],
-               deduct_when=throttle.failed_login, exempt_when=throttle.unknown_device)
+@limiter.limit(throttle.address_limit, shared=True, key_func=throttle.address_key,
+               methods=["POST"], deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
+@limiter.limit(throttle.account_limit, shared=True, key_func=throttle.account_key,
+               methods=["POST"], deduct_when=throttle.failed_login, exempt_when=throttle.known_device)
+@limiter.limit(throttle.address_limit, shared=True, key_func=throttle.device_key,
+               methods=["POST"], deduct_when=throttle.failed_login, exempt_when=throttle.unknown_device)
 def login():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))

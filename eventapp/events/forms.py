@@ -60,6 +60,9 @@ class EventForm(FlaskForm):
     registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=DT_FORMAT,
                                                 validators=[Optional()])
     listed = BooleanField(_l("Show on the public home page"), default=True)
+    confirm_email = BooleanField(
+        _l("Ask people who sign up to confirm their e-mail address before a seat is held"),
+        default=True)
     agenda = TextAreaField(
         _l("Agenda"), validators=[Optional(), Length(max=20000), Storable(one_line=False)],
         description=_l("One item a line: “10:00-10:15 | Opening remarks | Speaker”."))

@@ -120,7 +120,8 @@ def validate_event_data(data: dict) -> None:
 def apply_event_data(event: Event, data: dict) -> None:
     validate_event_data(data)
     for key in ("title", "description", "venue", "starts_at", "ends_at", "timezone",
-                "capacity", "registration_opens_at", "registration_closes_at", "listed"):
+                "capacity", "registration_opens_at", "registration_closes_at", "listed",
+                "confirm_email"):
         if key in data:
             value = data[key]
             setattr(event, key, value.strip() if isinstance(value, str) else value)

@@ -60,6 +60,7 @@ def _event_data(form: EventForm) -> dict:
         "venue": form.venue.data or "", "timezone": tz,
         "starts_at": _aware(form.starts_at.data, tz), "ends_at": _aware(form.ends_at.data, tz),
         "capacity": form.capacity.data, "listed": form.listed.data,
+        "confirm_email": form.confirm_email.data,
         "registration_opens_at": _aware(form.registration_opens_at.data, tz),
         "registration_closes_at": _aware(form.registration_closes_at.data, tz),
         "networking": None,
@@ -163,7 +164,8 @@ def _fill_form(form: EventForm, event: Event) -> None:
     def local(value):
         return value.astimezone(tz).replace(tzinfo=None) if value else None
 
-    for name in ("title", "description", "venue", "timezone", "capacity", "listed"):
+    for name in ("title", "description", "venue", "timezone", "capacity", "listed",
+                 "confirm_email"):
         getattr(form, name).data = getattr(event, name)
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at",
                  "networking_starts_at"):

@@ -5,6 +5,7 @@ them from (`from ..models import Registration, Status`).
 """
 
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
+from .counters import RateLimitCounter
 from .events import AgendaItem, Category, Event, TechnologyArea
 from .networking import Meeting, MeetingRequest
 from .outbox import OutboundEmail
@@ -13,6 +14,7 @@ from .staff import ApiToken, StaffSession, StaffUser
 from .states import (
     ACTIVE_STATUSES,
     CATEGORY_FIELDS,
+    UNCONFIRMED,
     EmailStatus,
     NetworkingSide,
     RequestStatus,
@@ -24,8 +26,8 @@ from .states import (
 __all__ = [
     "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
     "EmailStatus", "Event", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
-    "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffSession",
-    "StaffUser", "Status",
+    "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffSession",
+    "StaffUser", "Status", "UNCONFIRMED",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
     "normalise_code",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,9 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A public sign-up holds no seat until its e-mail address is confirmed (a link in
+    # the first message); organisers' imports and API creates are never held.
+    confirm_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Networking session; networking_starts_at None means the event has none.
     networking_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     networking_slot_minutes: Mapped[int] = mapped_column(Integer, default=15)

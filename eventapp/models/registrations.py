@@ -25,7 +25,7 @@ from ..extensions import db
 from .codes import new_checkin_code, new_secret_token
 from .events import Category, Event
 from .staff import StaffUser
-from .states import ACTIVE_STATUSES, ScanResult, Status, sql_in
+from .states import ACTIVE_STATUSES, UNCONFIRMED, ScanResult, Status, sql_in
 
 
 class Registration(db.Model):
@@ -39,6 +39,7 @@ class Registration(db.Model):
               postgresql_where=text(f"status IN ({sql_in(ACTIVE_STATUSES)})")),
         Index("ix_registrations_event_status", "event_id", "status"),
         Index("ix_registrations_event_sort_name", "event_id", "sort_name"),
+        Index("ix_registrations_email_confirm_by", "email_confirm_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +69,9 @@ class Registration(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"))
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A public sign-up awaiting the confirmation of its e-mail address (status pending,
+    # no seat held) until then; cancelled by a periodic job after it.
+    email_confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Personal data erased (the attendee deleted it, or the event was anonymised): the
     # row stays for the statistics, its links and code no longer work.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -87,6 +91,17 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def awaiting_email(self) -> bool:
+        """Pending until its attendee confirms the e-mail address (not an approval)."""
+        return self.status == Status.PENDING and self.email_confirm_by is not None
+
+    @property
+    def state(self) -> str:
+        """The status, or UNCONFIRMED for a pending sign-up awaiting its e-mail
+        confirmation: the key of the labels staff and attendees read."""
+        return UNCONFIRMED if self.awaiting_email else self.status
 
     @staticmethod
     def name_keys(name: str, name_kana: str, organisation: str) -> dict[str, str]:

@@ -24,6 +24,9 @@ class Status(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+# Not a status: how pages name a pending registration awaiting its e-mail confirmation
+# (Registration.state); the API and the database say `pending`.
+UNCONFIRMED = "unconfirmed"
 
 
 class NetworkingSide(enum.StrEnum):

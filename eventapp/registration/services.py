@@ -8,8 +8,10 @@ here go out after the commit (jobs.py).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 
 from .. import mail
@@ -114,8 +116,12 @@ def validate(event: Event, data: dict, *, public: bool = True,
     return clean
 
 
+CONFIRM_EMAIL = "confirm_email"  # the message asking a sign-up to confirm its address
+
+
 def _queue_status_email(reg: Registration, kind: str) -> None:
-    """kind: confirmed, waitlisted, pending, promoted, rejected, cancelled or reminder."""
+    """kind: confirmed, waitlisted, pending, promoted, rejected, cancelled, reminder or
+    confirm_email."""
     if reg.erased_at is not None:
         return  # personal data deleted: there is no address to write to
     mail.queue_email(kind, reg.email, "registration", language=reg.language,
@@ -138,6 +144,7 @@ def compose_registration_email(row) -> tuple[str, dict, dict[str, bytes]]:
         "status_kind": row.kind, "registration": reg, "event": reg.event,
         "ticket_url": external_url("registration.ticket", token=reg.manage_token),
         "manage_url": external_url("registration.manage", token=reg.manage_token),
+        "confirm_url": external_url("registration.confirm_email", token=reg.manage_token),
     }
     return "registration/message", context, images
 
@@ -150,10 +157,13 @@ def register(event: Event, data: dict, **options) -> Outcome:
 
 def register_many(event: Event, rows: list[dict], *, source: str = "online",
                   notify: bool = True, hold_for_approval: bool = True,
-                  override_capacity: bool = False, public: bool = True) -> list[Outcome]:
+                  override_capacity: bool = False, public: bool = True,
+                  hold_for_email: bool = False) -> list[Outcome]:
     """Registers every row in order under one lock: seats go to rows in order, then the
     waitlist. All rows are validated before the lock is taken (ValidationErrors for
-    the first bad row); an e-mail already active is found, not duplicated."""
+    the first bad row); an e-mail already active is found, not duplicated.
+    `hold_for_email` (the public sign-up of an event that asks for it): new rows are
+    pending, holding no seat, until their address is confirmed (confirmation.py)."""
     cleaned = [validate(event, data, public=public) for data in rows]
     event = lock_event(event.id)
     if event.anonymised_at is not None:
@@ -167,6 +177,7 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
             Registration.status.in_(ACTIVE_STATUSES))).scalars()}
     free = event.capacity - confirmed_count(event.id)
     now, outcomes = utcnow(), []
+    confirm_by = email_confirm_deadline(now) if hold_for_email else None
     for clean in cleaned:
         if clean["email"] in known:
             outcomes.append(Outcome(known[clean["email"]], created=False))
@@ -174,7 +185,9 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
         category = clean.pop("category")
         reg = Registration(event=event, category=category, source=source,
                            consent_privacy_at=now, **clean)
-        if category.requires_approval and hold_for_approval:
+        if confirm_by is not None:
+            reg.status, reg.email_confirm_by = Status.PENDING, confirm_by
+        elif category.requires_approval and hold_for_approval:
             reg.status = Status.PENDING
         elif override_capacity or free > 0:
             reg.status, free = Status.CONFIRMED, free - 1
@@ -187,8 +200,17 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
     if notify:
         for outcome in outcomes:
             reg = outcome.registration
-            _queue_status_email(reg, reg.status if outcome.created else "reminder")
+            if reg.awaiting_email:
+                # Registering again before confirming: the confirmation is sent again.
+                _queue_status_email(reg, CONFIRM_EMAIL)
+            else:
+                _queue_status_email(reg, reg.status if outcome.created else "reminder")
     return outcomes
+
+
+def email_confirm_deadline(now):
+    """Until when a new sign-up may confirm its address (EMAIL_CONFIRM_HOURS)."""
+    return now + timedelta(hours=float(current_app.config["EMAIL_CONFIRM_HOURS"]))
 
 
 def would_be_status(event: Event, category: Category) -> str:
@@ -328,7 +350,10 @@ def reissue_ticket(reg: Registration, notify: bool = True) -> Registration:
 
 
 def resend_ticket(reg: Registration) -> None:
-    _queue_status_email(reg, "reminder" if reg.status == Status.CONFIRMED else reg.status)
+    if reg.awaiting_email:
+        _queue_status_email(reg, CONFIRM_EMAIL)
+    else:
+        _queue_status_email(reg, "reminder" if reg.status == Status.CONFIRMED else reg.status)
 
 
 def by_token(token: str) -> Registration | None:

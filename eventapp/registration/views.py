@@ -19,9 +19,9 @@ from ..events.services import event_by_slug_or_404, localized, registration_stat
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase
-from ..models import Status
+from ..models import UNCONFIRMED, Status
 from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
-from . import services
+from . import confirmation, services
 from .forms import build_form, form_data
 from .tickets import qr_png, qr_svg
 
@@ -44,7 +44,7 @@ def choose_category(slug):
 
 
 @bp.route("/e/<slug>/register/<category>", methods=["GET", "POST"])
-@limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(_signup_limit, shared=True, methods=["POST"])
 def signup(slug, category):
     event = event_by_slug_or_404(slug)
     cat = services.find_category(event, category)
@@ -60,11 +60,14 @@ def signup(slug, category):
     elif form_and_domain_valid(form, lambda: services.validate(
             event, form_data(form) | {"category": cat.code})):
         try:
-            outcome = services.register(event, form_data(form) | {"category": cat.code})
+            outcome = services.register(event, form_data(form) | {"category": cat.code},
+                                        hold_for_email=event.confirm_email)
         except ValidationErrors as errors:
             apply_errors_to_form(form, errors)
         else:
-            status = (outcome.registration.status if outcome.created
+            # The same page whether or not the address was known.
+            status = (UNCONFIRMED if event.confirm_email
+                      else outcome.registration.status if outcome.created
                       else services.would_be_status(event, cat))
             db.session.commit()
             session["signup_email"] = form.email.data.strip()
@@ -78,7 +81,7 @@ def signup(slug, category):
 def done(slug):
     event = event_by_slug_or_404(slug)
     status = request.args.get("status")
-    if status not in (Status.CONFIRMED, Status.WAITLISTED, Status.PENDING):
+    if status not in (Status.CONFIRMED, Status.WAITLISTED, Status.PENDING, UNCONFIRMED):
         return redirect(url_for("events.public_event", slug=slug))
     return render_template("registration/done.html", event=event, status=status,
                            email=session.get("signup_email", ""))
@@ -152,6 +155,28 @@ def cancel(token):
                       "success")
             return redirect(url_for("registration.manage", token=token))
     return render_template("registration/cancel.html", reg=reg, event=reg.event)
+
+
+@bp.route("/r/<token>/confirm", methods=["GET", "POST"])
+def confirm_email(token):
+    """The link of the first message: GET shows a button, POST confirms the address."""
+    reg = registration_or_404(token)
+    if request.method == "POST":
+        from ..auth.forms import ConfirmForm
+
+        if ConfirmForm().validate_on_submit():
+            result = confirmation.confirm_address(reg)
+            db.session.commit()
+            if result == confirmation.Confirmed.EXPIRED:
+                flash(_("This confirmation link has expired. Please register again."),
+                      "error")
+            elif result == confirmation.Confirmed.DONE:
+                flash(_("Thank you: your e-mail address is confirmed."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    if not reg.awaiting_email:
+        return redirect(url_for("registration.manage", token=token))
+    return render_template("registration/confirm_email.html", reg=reg, event=reg.event,
+                           language=current_language(), localized=localized)
 
 
 @bp.route("/r/<token>/ticket")

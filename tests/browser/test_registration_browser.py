@@ -13,8 +13,9 @@ from tests.mailbox import messages_to, text_of
 
 
 def ticket_link(app, address: str) -> str:
-    [message] = messages_to(app, address)
-    return re.search(r"http://\S+/r/\S+/ticket", text_of(message)).group(0)
+    [link] = [match.group(0) for message in messages_to(app, address)
+              if (match := re.search(r"http://\S+/r/\S+/ticket", text_of(message)))]
+    return link
 
 
 def decode_ticket_qr(page) -> str:
@@ -80,4 +81,29 @@ def test_company_representative_registers_in_english_and_reaches_the_ticket(
     assert reg.target_countries == ["KE", "VN"] and reg.name_kana == "わたなべ けんいち"
     page.goto(ticket_link(app, "k.watanabe@mizuho-water.example"))
     assert "渡辺 健一" in page.locator(".ticket-name").inner_text()
+    assert decode_ticket_qr(page) == reg.checkin_code
+
+
+def test_a_sign_up_confirms_its_address_through_the_link_and_then_gets_the_ticket(
+        app, live_server, page):
+    """The app's default for new events: the address is confirmed before a seat is held."""
+    event = factories.event(title="Confirmed Seats Seminar", confirm_email=True)
+    page.goto(f"{live_server}/e/{event.slug}/register/guest")
+    page.fill("#name", "Maria Santos")
+    page.fill("#email", "maria@santos.example")
+    page.select_option("#country", "PH")
+    page.check("#consent_privacy")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/registered"))
+    assert "Please confirm your e-mail address" in page.content()
+    assert registration_of("maria@santos.example").status == "pending"
+    [message] = messages_to(app, "maria@santos.example")
+    assert "/ticket" not in text_of(message)
+    page.goto(re.search(r"http://\S+/r/\S+/confirm", text_of(message)).group(0))
+    page.get_by_role("button", name="Confirm my address").click()
+    page.wait_for_url(re.compile(r"/r/[^/]+$"))
+    assert "your e-mail address is confirmed" in page.content()
+    reg = registration_of("maria@santos.example")
+    assert reg.status == "confirmed"
+    page.goto(ticket_link(app, "maria@santos.example"))
     assert decode_ticket_qr(page) == reg.checkin_code
