@@ -63,6 +63,11 @@ class RateLimits:
         shared_limiter = Limiter(key_func=self._key_func, default_limits=[],
                                  **shared_storage(app, database_storage))
         shared_limiter.init_app(app)
+        # Its limits are all on views (the decorator checks them); it has no default,
+        # application or blueprint limits for its before-request hook to check, which
+        # would cost every request (a check-in among them) a second pass of
+        # Flask-Limiter's bookkeeping for nothing.
+        app.before_request_funcs[None].remove(shared_limiter._check_request_limit)
         app.extensions[SHARED_EXTENSION] = shared_limiter
         for endpoint, view in list(app.view_functions.items()):
             for limit_value, shared, options in self._declared.get(get_qualified_name(view), ()):
