@@ -43,7 +43,7 @@ def prepare(database_url: str, instance: str) -> dict:
                                 "CREATE TABLE bare_signups (id INTEGER PRIMARY KEY, "
                                 "name VARCHAR(200), email VARCHAR(254))"))
         db.session.commit()
-        event = factories.event(title="Bench Seminar", capacity=1_000_000)
+        event = factories.event(title="Bench Seminar", capacity=1_000_000, confirm_email=True)
         rush = factories.event(title="Bench Rush", capacity=RUSH_SEATS)
         organiser = factories.staff(f"bench-{secrets.token_hex(4)}@example.org", "organiser")
         info = {"event_id": event.id, "slug": event.slug, "rush_id": rush.id,
