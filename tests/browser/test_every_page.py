@@ -48,14 +48,18 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WIDTHS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 LANGUAGES = {"en": "en-GB", "ja": "ja-JP"}
 PUBLIC, ATTENDEE, DOOR, ORGANISER = "public", "attendee", "door", "organiser"
-# A phone's whole user-agent, as a scanner sends it (the scan log shows a short name).
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) "
+# The scanner page's id and its phone's whole user-agent, as scanner.js sends them (the
+# scan log shows a short name).
+PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) "
             "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.122 "
             "Mobile Safari/537.36")
 # GET routes that are not pages: files, JSON and images.
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics"}
 NOT_FOUND = "/e/no-such-event"
+# Small tables that must fit a phone without scrolling (path -> selectors).
+FIT_ON_PHONE = {"events.manage_list": ["main .table-wrap"],
+                "checkin.scanner": [".by-category .table-wrap"]}
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Site:
     pending: object
     import_token: str
     import_done_token: str
+    fresh_codes: list
 
 
 def build_site(app, base_url: str) -> Site:
@@ -125,8 +130,9 @@ def build_site(app, base_url: str) -> Site:
                                       importing.ImportResult(confirmed=1))
         return token
 
+    fresh = [r.checkin_code for r in people[19:] if r.id not in (attendee.id,)]
     return Site(base_url, organiser, door, event, attendee, cancelled, pending,
-                stored_import(1, False), stored_import(2, True))
+                stored_import(1, False), stored_import(2, True), fresh)
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -224,20 +230,40 @@ def contexts_by_role(browser, site: Site, language: str, viewport: dict) -> dict
     return made
 
 
-OVERFLOW_JS = """() => {
+LAYOUT_JS = """() => {
   const width = window.innerWidth;
-  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; }
-    return false; };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() ?
+     '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const inScroller = el => { for (let p = el.parentElement; p; p = p.parentElement)
+    if (scrolls(p)) return true; return false; };
   const wide = [...document.body.querySelectorAll('*')].filter(el => {
-      const r = el.getBoundingClientRect();
-      return r.width && r.right > width + 1 && !scrolls(el); })
+      const r = el.getBoundingClientRect(); return r.width && r.right > width + 1 && !inScroller(el); })
     .filter((el, _, all) => !all.includes(el.parentElement))
-    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' +
-      String(el.className).trim().split(/\\s+/).join('.') : '') + ' right=' +
-      Math.round(el.getBoundingClientRect().right));
-  return {scroll: document.documentElement.scrollWidth, width, wide,
-          lang: document.documentElement.lang};
+    .slice(0, 5).map(el => name(el) + ' right=' + Math.round(el.getBoundingClientRect().right));
+  // Regions that scroll sideways inside the page, and whether a keyboard can reach them.
+  const regions = [...document.body.querySelectorAll('*')]
+    .filter(el => scrolls(el) && el.scrollWidth > el.clientWidth + 1)
+    .map(el => ({name: name(el), labelled: el.tabIndex === 0 &&
+                 el.getAttribute('role') === 'region' && !!el.getAttribute('aria-label')}));
+  // A table's header cells stand over its columns.
+  const misaligned = [];
+  for (const table of document.querySelectorAll('table')) {
+    const head = table.tHead && table.tHead.rows[0];
+    const row = table.tBodies[0] && table.tBodies[0].rows[0];
+    if (!head || !row || getComputedStyle(table.tHead).display === 'none') continue;
+    if (head.cells.length !== row.cells.length) continue;
+    [...head.cells].forEach((th, i) => {
+      const a = th.getBoundingClientRect(), b = row.cells[i].getBoundingClientRect();
+      if (Math.abs(a.left - b.left) > 1 || Math.abs(a.width - b.width) > 1)
+        misaligned.push(`${name(table)} column ${i + 1} (${th.textContent.trim()}): ` +
+          `header ${Math.round(a.left)}+${Math.round(a.width)}, ` +
+          `cell ${Math.round(b.left)}+${Math.round(b.width)}`);
+    });
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide, regions, misaligned,
+          lang: document.documentElement.lang, text: document.body.innerText};
 }"""
 
 AXE_JS = """async () => {
@@ -250,19 +276,54 @@ AXE_JS = """async () => {
 }"""
 
 
-def check_page(page, url: str, language: str, axe_source: str) -> list[str]:
-    response = page.goto(url, wait_until="load")
+def layout_problems(page, width: str, print_too: bool = False) -> list[str]:
+    fit = page.evaluate(LAYOUT_JS)
     problems = []
-    expected = 404 if url.endswith(NOT_FOUND) else 200
-    if response is None or response.status != expected:
-        return [f"answered {response.status if response else 'nothing'}, not {expected}"]
-    page.wait_for_timeout(50)  # scripts that lay out on DOMContentLoaded have run
-    fit = page.evaluate(OVERFLOW_JS)
-    if fit["lang"] != language:
-        problems.append(f"shown in {fit['lang']!r}, not {language!r}")
     if fit["scroll"] > fit["width"]:
         problems.append(f"scrolls sideways: {fit['scroll']} px wide in a {fit['width']}-px "
                         f"window; widest: {', '.join(fit['wide']) or '?'}")
+    for region in fit["regions"]:
+        if not region["labelled"]:
+            problems.append(f"{region['name']} scrolls sideways but is not a labelled, "
+                            "focusable region (tabindex=0, role=region, aria-label)")
+        elif width == "laptop" and not region["name"].startswith("div.plan-wrap"):
+            problems.append(f"{region['name']} scrolls sideways on a laptop: its last "
+                            "columns are off screen")
+    problems += [f"misaligned: {m}" for m in fit["misaligned"]]
+    if print_too:
+        page.emulate_media(media="print")
+        problems += [f"misaligned in print: {m}"
+                     for m in page.evaluate(LAYOUT_JS)["misaligned"]]
+        page.emulate_media(media="screen")
+    return problems
+
+
+def check_page(page, endpoint: str, path: str, language: str, width: str,
+               axe_source: str, site: Site) -> list[str]:
+    url = site.base_url + path
+    response = page.goto(url, wait_until="load")
+    expected = 404 if url.endswith(NOT_FOUND) else 200
+    if response is None or response.status != expected:
+        return [f"answered {response.status if response else 'nothing'}, not {expected}"]
+    page.wait_for_timeout(50)  # scripts run on DOMContentLoaded have laid out
+    problems = []
+    lang = page.evaluate("document.documentElement.lang")
+    if lang != language:
+        problems.append(f"shown in {lang!r}, not {language!r}")
+    problems += layout_problems(page, width, print_too="/agenda" in url or "/print" in url)
+    if "/scans" in url and "Mozilla/" in page.inner_text("main"):
+        problems.append("the scan log shows whole user-agent strings")
+    if "/scanner" in url:
+        # The result card of a scan (a person nobody has checked in yet).
+        page.fill("#wedge-code", site.fresh_codes.pop())
+        page.press("#wedge-code", "Enter")
+        page.wait_for_selector("#scan-result.result-ok")
+        problems += layout_problems(page, width)
+    if width == "phone":
+        for selector in FIT_ON_PHONE.get(endpoint, ()):
+            fits = page.eval_on_selector(selector, "el => el.scrollWidth <= el.clientWidth")
+            if not fits:
+                problems.append(f"{selector} does not fit a phone")
     if not page.evaluate("typeof axe !== 'undefined'"):
         # Evaluated by the driver: the app's Content-Security-Policy forbids inline scripts.
         page.evaluate(axe_source)
@@ -285,7 +346,8 @@ def test_every_page_fits_and_passes_axe(browser, site, axe_source, language, wid
             page = context.new_page()
             for endpoint, page_role, path in pages(site):
                 if page_role == role or (role == PUBLIC and page_role == ATTENDEE):
-                    problems = check_page(page, site.base_url + path, language, axe_source)
+                    problems = check_page(page, endpoint, path, language, width, axe_source,
+                                          site)
                     failures += [f"{path} ({endpoint}, {page_role}): {p}" for p in problems]
             page.close()
     finally:
