@@ -57,6 +57,7 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics"}
 NOT_FOUND = "/e/no-such-event"
+SCAN_ROW_PX = 100  # the most a scan may take in the scan log
 # Small tables that must fit a phone without scrolling (path -> selectors).
 FIT_ON_PHONE = {"events.manage_list": ["main .table-wrap"],
                 "checkin.scanner": [".by-category .table-wrap"]}
@@ -325,8 +326,12 @@ def check_page(page, endpoint: str, path: str, language: str, width: str,
     if lang != language:
         problems.append(f"shown in {lang!r}, not {language!r}")
     problems += layout_problems(page, width, print_too="/agenda" in url or "/print" in url)
-    if "/scans" in url and "Mozilla/" in page.inner_text("main"):
-        problems.append("the scan log shows whole user-agent strings")
+    if endpoint == "checkin.scan_log":
+        if "Mozilla/" in page.inner_text("main"):
+            problems.append("the scan log shows whole user-agent strings")
+        rows = page.eval_on_selector("table.scan-log tbody", "b => [b.rows.length, b.offsetHeight]")
+        if rows[1] > SCAN_ROW_PX * rows[0]:
+            problems.append(f"the scan log takes {rows[1]} px for {rows[0]} scans")
     if "/scanner" in url:
         # The result card of a scan (a person nobody has checked in yet).
         page.fill("#wedge-code", site.fresh_codes.pop())
