@@ -1,12 +1,15 @@
 """Every page of the app, in English and Japanese, on a 390-px phone and a 1280-px laptop:
-no sideways scrolling of the page, no serious or critical axe-core violation, and no
-error from the Nu HTML checker.
+no sideways scrolling of the page (a wide table may scroll inside a labelled region that
+takes keyboard focus, and on a laptop none may), table headers over their columns (on
+screen and in print), no serious or critical axe-core violation, and no error from the
+Nu HTML checker.
 
 The pages are built from the demo seminar with everything a page can show (a published
 networking schedule, 19 scans from a phone, pending and waitlisted people, a failed
-e-mail, an import waiting for review) on one app and one live server for the module.
-`test_the_list_covers_every_page` keeps PAGES complete: a new HTML page fails it until
-it is listed here.
+e-mail, an import waiting for review) on one app and one live server for the module;
+the scanner is checked again showing a scan's result card.
+`test_the_list_covers_every_page` keeps `pages()` complete: a new HTML page fails it
+until it is listed there.
 
 axe-core and the checker come from node_modules (`npm ci`: package.json), nothing
 from a CDN. The checker runs once, in batch, over the HTML of every page in both
@@ -14,6 +17,7 @@ languages (one JVM start).
 """
 
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -57,7 +61,7 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics"}
 NOT_FOUND = "/e/no-such-event"
-SCAN_ROW_PX = 100  # the most a scan may take in the scan log
+SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (path -> selectors).
 FIT_ON_PHONE = {"events.manage_list": ["main .table-wrap"],
                 "checkin.scanner": [".by-category .table-wrap"]}
@@ -381,7 +385,11 @@ def test_every_page_fits_and_passes_axe(browser, site, signed_in, axe_source, la
 def test_every_page_is_valid_html(browser, site, signed_in, tmp_path):
     """The Nu HTML checker (vnu-jar), once over the HTML the server sent for every page."""
     java = shutil.which("java")
-    assert java, "java is missing: apt-get install -y default-jre-headless"
+    if not java:  # as for Chromium: skipped on a developer's machine, a failure in CI
+        message = "java is missing: apt-get install -y default-jre-headless"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
     assert VNU.exists(), f"{VNU} is missing: run `make install` (npm ci)"
     files: dict[str, str] = {}
     for language in LANGUAGES:
