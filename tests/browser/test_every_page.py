@@ -40,11 +40,10 @@ from eventapp.models import (
     Status,
 )
 from eventapp.networking import services as networking
-from eventapp.registration import import_store, importing
 from tests import factories
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, login_as
 from tests.conftest import make_test_config
-from tests.routes import app_routes, import_csv
+from tests.routes import app_routes, stored_import
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,13 +61,14 @@ NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
-# Small tables that must fit a phone without scrolling (path -> selectors).
+# Small tables that must fit a phone without scrolling (endpoint -> selectors).
 FIT_ON_PHONE = {"events.manage_list": ["main .table-wrap"],
                 "checkin.scanner": [".by-category .table-wrap"]}
 
 
 @dataclass
 class Site:
+    app: object
     base_url: str
     organiser: object
     door: object
@@ -78,7 +78,7 @@ class Site:
     pending: object
     import_token: str
     import_done_token: str
-    fresh_codes: list
+    fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
 
 
 def build_site(app, base_url: str) -> Site:
@@ -124,20 +124,10 @@ def build_site(app, base_url: str) -> Site:
                       last_error="ConnectionRefusedError: [Errno 111] Connection refused")])
     db.session.commit()
 
-    def stored_import(n: int, done: bool) -> str:
-        parsed = importing.parse_file("list.csv", import_csv(n))
-        token = import_store.save_pending(app.instance_path, event.id, organiser.id,
-                                          "list.csv", parsed)
-        if done:
-            payload = import_store.load_pending(app.instance_path, token, event.id,
-                                                organiser.id)
-            import_store.store_result(app.instance_path, token, payload,
-                                      importing.ImportResult(confirmed=1))
-        return token
-
-    fresh = [r.checkin_code for r in people[19:] if r.id not in (attendee.id,)]
-    return Site(base_url, organiser, door, event, attendee, cancelled, pending,
-                stored_import(1, False), stored_import(2, True), fresh)
+    fresh = [r.checkin_code for r in people[19:] if r.id != attendee.id]
+    return Site(app, base_url, organiser, door, event, attendee, cancelled, pending,
+                stored_import(app, event, organiser, 1),
+                stored_import(app, event, organiser, 2, done=True), fresh)
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -205,9 +195,7 @@ def site(tmp_path_factory):
         thread.start()
         base_url = f"http://127.0.0.1:{server.server_port}"
         app.config["BASE_URL"] = base_url
-        built = build_site(app, base_url)
-        built.app = app
-        yield built
+        yield build_site(app, base_url)
         server.shutdown()
         thread.join(5)
         db.session.remove()
