@@ -208,20 +208,23 @@ class World:
         return self.user(role).tokens[-1].id
 
     def import_token(self, done: bool = False) -> str:
-        n = self.n()
-        parsed = importing.parse_file("list.csv", import_csv(n))
-        token = import_store.save_pending(self.app.instance_path, self.event.id,
-                                       self.organiser.id, "list.csv", parsed)
-        if done:
-            payload = import_store.load_pending(self.app.instance_path, token, self.event.id,
-                                             self.organiser.id)
-            import_store.store_result(self.app.instance_path, token, payload,
-                                   importing.ImportResult(confirmed=1))
-        return token
+        return stored_import(self.app, self.event, self.organiser, self.n(), done)
 
     def emails_door_must_not_see(self) -> set[str]:
         db.session.rollback()
         return set(db.session.execute(db.select(Registration.email)).scalars())
+
+
+def stored_import(app, event, organiser, n: int, done: bool = False) -> str:
+    """The token of a one-row import waiting for review (`done`: already imported)."""
+    parsed = importing.parse_file("list.csv", import_csv(n))
+    token = import_store.save_pending(app.instance_path, event.id, organiser.id, "list.csv",
+                                      parsed)
+    if done:
+        payload = import_store.load_pending(app.instance_path, token, event.id, organiser.id)
+        import_store.store_result(app.instance_path, token, payload,
+                                  importing.ImportResult(confirmed=1))
+    return token
 
 
 def import_csv(n: int) -> bytes:

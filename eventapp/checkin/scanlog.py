@@ -1,6 +1,7 @@
 """The door's records: the scan log (every scan, whatever its result) and the live
 counts of who has arrived."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,33 @@ def record(conn, event_id: int, staff_id: int, device: str, now: datetime, *, me
         "code": printable(code, CODE_LENGTH), "method": method, "result": str(result),
         "reason": reason[:REASON_LENGTH], "device": printable(device, DEVICE_LENGTH),
         "created_at": now})
+
+
+_SYSTEMS = (  # (pattern in a user-agent, name; a version group where one is shown)
+    (r"iPhone", "iPhone"), (r"iPad", "iPad"), (r"Android ([0-9]+)", "Android"),
+    (r"CrOS", "ChromeOS"), (r"Windows", "Windows"), (r"Mac OS X|Macintosh", "macOS"),
+    (r"Linux", "Linux"))
+_BROWSERS = ((r"EdgA?/", "Edge"), (r"OPR/", "Opera"), (r"SamsungBrowser/", "Samsung Internet"),
+             (r"Firefox/|FxiOS/", "Firefox"), (r"Chrome/|CriOS/", "Chrome"),
+             (r"Safari/", "Safari"))
+
+
+def device_name(device: str) -> str:
+    """A short name for the scan log from what a scanner sent: the scanner page's own
+    id and its browser's user-agent ("web-4f7a2c · Chrome · Android 14"); text that
+    holds no user-agent is kept as it is."""
+    label, found, agent = device.partition("Mozilla/")
+    if not found:
+        return device
+    device = found + agent
+    system = next(((m, name) for pattern, name in _SYSTEMS
+                   if (m := re.search(pattern, device))), None)
+    browser = next((name for pattern, name in _BROWSERS if re.search(pattern, device)), "")
+    parts = [p for p in (label.strip(), browser) if p]
+    if system:
+        match, name = system
+        parts.append(f"{name} {match.group(1)}" if match.groups() else name)
+    return " · ".join(parts) or device[:40]
 
 
 # -- live counts ---------------------------------------------------------------------

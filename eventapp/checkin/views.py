@@ -37,6 +37,7 @@ from . import scanlog, services
 from .forms import build_walk_in_form, walk_in_data
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/events/<int:event_id>")
+bp.add_app_template_filter(scanlog.device_name, "device_name")
 
 SEARCH_LIMIT = 25
 RECENT_SCANS = 6  # as many as scanner.js keeps (RECENT)
