@@ -57,7 +57,10 @@ test: install
 lint: install
 	$(BIN)/ruff check eventapp tests bench
 
+# The HTTP benchmarks are driven by wrk (a C load generator): Debian's package.
 bench: install
+	@command -v wrk >/dev/null || { echo "== installing wrk (Debian package)"; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run $(BENCH)
 
 clean:
