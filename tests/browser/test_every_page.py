@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from eventapp import create_app
 from eventapp.checkin import services as checkin
+from eventapp.database import utcnow
 from eventapp.demo import build_demo_event
 from eventapp.extensions import db
 from eventapp.models import (
@@ -58,7 +60,8 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
             "Mobile Safari/537.36")
 # GET routes that are not pages: files, JSON and images.
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
-             "registration.qr_svg_view", "networking.agenda_ics"}
+             "registration.qr_svg_view", "networking.agenda_ics", "imports.template_csv",
+             "imports.template_xlsx"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (endpoint -> selectors).
@@ -76,6 +79,7 @@ class Site:
     attendee: object
     cancelled: object
     pending: object
+    unconfirmed: object  # a public sign-up awaiting e-mail confirmation
     import_token: str
     import_done_token: str
     fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
@@ -100,6 +104,9 @@ def build_site(app, base_url: str) -> Site:
                            organisation="Organisation With A Very Long Name Incorporated")
     cancelled = factories.registration(event, "guest", status=Status.CANCELLED,
                                        name="佐々木 真理子", name_kana="ささき まりこ")
+    unconfirmed = factories.registration(event, "guest", status=Status.PENDING,
+                                         name="渡辺 健一", name_kana="わたなべ けんいち",
+                                         email_confirm_by=utcnow() + timedelta(hours=24))
     scanner = checkin.Scanner(door.id, door.display_name, PHONE_UA)
     for reg in people[:19]:
         checkin.admit(event.id, scanner, code=reg.checkin_code)
@@ -125,7 +132,7 @@ def build_site(app, base_url: str) -> Site:
     db.session.commit()
 
     fresh = [r.checkin_code for r in people[19:] if r.id != attendee.id]
-    return Site(app, base_url, organiser, door, event, attendee, cancelled, pending,
+    return Site(app, base_url, organiser, door, event, attendee, cancelled, pending, unconfirmed,
                 stored_import(app, event, organiser, 1),
                 stored_import(app, event, organiser, 2, done=True), fresh)
 
@@ -146,6 +153,7 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("registration.manage", ATTENDEE, f"/r/{token}"),
         ("registration.ticket", ATTENDEE, f"/r/{token}/ticket"),
         ("registration.ticket", ATTENDEE, f"/r/{site.cancelled.manage_token}/ticket"),
+        ("registration.confirm_email", ATTENDEE, f"/r/{site.unconfirmed.manage_token}/confirm"),
         ("registration.edit", ATTENDEE, f"/r/{token}/edit"),
         ("registration.cancel", ATTENDEE, f"/r/{token}/cancel"),
         ("networking.attendee", ATTENDEE, f"/r/{token}/networking"),
