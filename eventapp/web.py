@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from . import labels
+from . import content, labels
 from .extensions import db
 from .i18n import country_name, current_language, event_span, local_time
 from .ratelimits import retry_after_seconds
@@ -182,6 +182,8 @@ def init_web(app: Flask) -> None:
         }
 
     app.add_template_filter(local_time, "local_time")
+    app.add_template_global(content.translated, "tr")
+    app.add_template_global(content.paragraphs, "paragraphs")
     app.add_template_global(labels.attendee_status_labels, "attendee_status_labels")
     app.add_template_global(labels.request_status_labels, "request_status_labels")
 

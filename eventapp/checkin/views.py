@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import door_required, organiser_required
-from ..events.services import event_or_404, localized
+from ..content import localized
+from ..events.services import event_or_404
 from ..extensions import db
 from ..i18n import current_language
 from ..labels import (

@@ -5,7 +5,7 @@ them from (`from ..models import Registration, Status`).
 """
 
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
-from .events import AgendaItem, Category, Event, TechnologyArea
+from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
 from .networking import Meeting, MeetingRequest
 from .outbox import OutboundEmail
 from .registrations import Registration, ScanLog
@@ -23,7 +23,7 @@ from .states import (
 
 __all__ = [
     "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "EmailStatus", "Event", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
+    "EmailStatus", "Event", "EventSlug", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
     "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffSession",
     "StaffUser", "Status",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, distinct, func, literal_column, or_, true, union_all
 
+from ..content import localized
 from ..database import utcnow
-from ..events.services import localized
 from ..extensions import db
 from ..i18n import country_name
 from ..models import (
