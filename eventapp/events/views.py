@@ -61,7 +61,7 @@ def _aware(value, tz):
 def _event_data(form: EventForm) -> dict:
     tz = form.timezone.data
     data = {
-        "title": form.title.data, "description": form.description.data or "",
+        "title": form.title.data or "", "description": form.description.data or "",
         "venue": form.venue.data or "", "timezone": tz,
         "starts_at": _aware(form.starts_at.data, tz), "ends_at": _aware(form.ends_at.data, tz),
         "capacity": form.capacity.data, "listed": form.listed.data,
