@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..content import translated, translations_of
+from ..events.slugs import SLUG_RE
 from ..models import Event, NetworkingSide, max_length
 from .fields import (
     Answer,
@@ -138,10 +139,11 @@ class EventTranslationsInput(Input):
 
 
 class EventCreate(Input):
-    """The event; `title` may be left out when `translations.ja.title` is given."""
+    """The event; `title` may be blank ("") when `translations.ja.title` is given (an
+    event in Japanese only)."""
 
-    title = Text(limit=max_length(Event.title), load_default="")
-    slug = Text(limit=max_length(Event.slug))
+    title = Text(required=True, blank=True, limit=max_length(Event.title))
+    slug = Text(limit=max_length(Event.slug), metadata={"pattern": SLUG_RE.pattern})
     translations = fields.Nested(EventTranslationsInput)
     description = Text(limit=DESCRIPTION_LIMIT, load_default="")
     venue = Text(limit=max_length(Event.venue), load_default="")
@@ -158,7 +160,7 @@ class EventCreate(Input):
         if partial:
             return
         japanese = (data.get("translations") or {}).get("ja") or {}
-        if not data.get("title") and not japanese.get("title"):
+        if "title" in data and not data["title"] and not japanese.get("title"):
             raise ValidationError(
                 gettext("Give the event a title (in English, Japanese or both)."), "title")
 
