@@ -315,3 +315,13 @@ def test_the_migration_keeps_existing_content_as_english(empty_database_url, tmp
             assert "<h1>Old Seminar</h1>" in html and "Hall A" in html and "Opening" in html
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_door_names_a_japanese_only_event_of_a_wrong_ticket(client, door_token):
+    here = factories.event(title="Water Seminar")
+    other = factories.event(title="", translations={"ja": {"title": "技術移転セミナー"}})
+    reg = factories.registration(other)
+    response = client.post(f"/api/v1/events/{here.id}/checkins", headers=bearer(door_token),
+                           json={"code": reg.checkin_code})
+    assert response.status_code == 409 and response.get_json()["result"] == "wrong_event"
+    assert "技術移転セミナー" in response.get_json()["message"]
