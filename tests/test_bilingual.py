@@ -180,6 +180,8 @@ def test_an_old_address_redirects_to_the_current_one(client, organiser_token):
                  headers=bearer(organiser_token))
     assert client.get(f"/e/{old}").status_code == 200
     assert client.get("/e/water-2028").headers["Location"].endswith(f"/e/{old}")
+    assert client.get(f"/e/{old}x?slug=x").status_code == 404
+    assert client.get("/e/water-2027?slug=x").headers["Location"].endswith(f"/e/{old}?slug=x")
     assert client.get("/e/never-was").status_code == 404
 
 

@@ -83,6 +83,7 @@ def event_by_slug_or_404(slug: str) -> Event:
     old = db.session.execute(db.select(EventSlug).where(EventSlug.slug == slug)).scalar()
     if old is None or request.endpoint is None:
         abort(404)
-    target = url_for(request.endpoint, **(request.view_args | {"slug": old.event.slug}),
-                     **request.args)
+    target = url_for(request.endpoint, **(request.view_args | {"slug": old.event.slug}))
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
     abort(redirect(target, 301 if request.method in ("GET", "HEAD") else 308))
