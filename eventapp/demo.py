@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from .auth.services import create_user, find_user
 from .database import utcnow
+from .events import agenda as event_agenda
 from .events import services as event_services
 from .extensions import db
 from .models import Event, Registration, Role, Status
@@ -87,6 +88,21 @@ AGENDA = """13:30-13:40 | Opening remarks | Head of Office
 15:00-15:30 | Discussion: working with local partners |
 15:30-17:00 | Networking session |
 17:00-17:05 | Closing remarks | Head of Office"""
+AGENDA_JA = """13:30-13:40 | 開会挨拶 | 所長
+13:40-14:20 | 技術移転実証プロジェクトの成果報告 | プロジェクトリーダー
+14:20-15:00 | 参加企業によるプロジェクト報告 |
+15:00-15:30 | ディスカッション：現地パートナーとの協働 |
+15:30-17:00 | ネットワーキングセッション |
+17:00-17:05 | 閉会挨拶 | 所長"""
+DEMO_TEXTS_JA = {
+    "title": "セミナー＆ネットワーキング：保健医療と感染症対策に向けた日本の技術移転",
+    "description": (
+        "アジア・アフリカのパートナー国に日本の技術を導入し、感染症対策に役立ててきた"
+        "技術移転実証プロジェクトの成果を報告します。\n\n"
+        "続くネットワーキングセッションでは、各国大使館の担当者と企業の皆さまが、"
+        "それぞれの技術が担当国のニーズに合うかどうかを直接話し合います。"),
+    "venue": "国連ハウス 会議室1（東京）",
+}
 
 
 def _email(name: str, domain: str) -> str:
@@ -103,8 +119,10 @@ def build_demo_event() -> Event:
         "description": (
             "Results of technology-transfer demonstration projects that brought Japanese "
             "technologies to partner countries in Asia and Africa to fight infectious "
-            "diseases, followed by a networking session where embassy officials and "
-            "companies discuss whether a technology fits the official's country."),
+            "diseases.\n\n"
+            "A networking session follows, where embassy officials and companies discuss "
+            "whether a technology fits the official's country."),
+        "translations": {"ja": DEMO_TEXTS_JA}, "slug": DEMO_SLUG,
         "venue": "UN House, Conference Room 1, Tokyo",
         "timezone": "Asia/Tokyo", "starts_at": starts, "ends_at": starts + timedelta(hours=3, minutes=35),
         "capacity": 60, "listed": True,
@@ -112,9 +130,10 @@ def build_demo_event() -> Event:
         "networking": {"starts_at": starts + timedelta(hours=2), "slot_minutes": 15,
                        "slots": 6, "tables": 12, "max_meetings_per_person": 4},
     })
-    event.slug = DEMO_SLUG
     db.session.flush()
-    event_services.set_agenda(event, event_services.parse_agenda_lines(event, AGENDA))
+    event_agenda.set_agenda(event, event_agenda.bilingual_agenda(
+        event_agenda.parse_agenda_lines(event, AGENDA),
+        event_agenda.parse_agenda_lines(event, AGENDA_JA)))
     categories = {c.code: c for c in event.categories}
     now = utcnow()
 

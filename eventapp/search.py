@@ -95,3 +95,32 @@ def like_pattern(form: str) -> str:
     with a backslash: use ESCAPE '\\')."""
     escaped = form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def romanised_words(text: str) -> list[str]:
+    """Text as Hepburn rōmaji words for an address: 技術移転セミナー -> gijutsu, iten,
+    semina. Long vowels are written short (as in Tokyo); a kanji compound that pykakasi
+    reads as one word is split into pairs where the pairs read the same on their own.
+    Latin text is kept as written."""
+    words = []
+    for part in _converter().convert(unicodedata.normalize("NFKC", text or "")):
+        orig, romaji = part["orig"], part["hepburn"]
+        if orig.isascii():
+            words.append(orig)
+            continue
+        pieces = [orig[i:i + 2] for i in range(0, len(orig), 2)]
+        split = ["".join(p["hepburn"] for p in _converter().convert(piece)) for piece in pieces]
+        if len(orig) >= 4 and _KANJI.fullmatch(orig) and "".join(split) == romaji:
+            words.extend(_short_vowels(w) for w in split)
+        else:
+            words.append(_short_vowels(romaji))
+    return words
+
+
+_KANJI = re.compile(r"[\u4e00-\u9fff\u3005]+")
+
+
+def _short_vowels(romaji: str) -> str:
+    for long, short in (*_LONG_VOWELS, ("aa", "a"), ("ee", "e")):
+        romaji = romaji.replace(long, short)
+    return romaji

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from . import labels, timefmt
+from . import content, labels, timefmt
 from .extensions import db
 from .i18n import country_name, current_language, join_list, list_separator, sentences
 from .ratelimits import retry_after_seconds
@@ -184,6 +184,8 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(join_list, "join_list")
     app.add_template_global(list_separator, "list_separator")
     app.add_template_global(sentences, "sentences")
+    app.add_template_global(content.translated, "tr")
+    app.add_template_global(content.paragraphs, "paragraphs")
     app.add_template_global(labels.attendee_status_labels, "attendee_status_labels")
     app.add_template_global(labels.request_status_labels, "request_status_labels")
 

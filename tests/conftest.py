@@ -95,6 +95,16 @@ def database_url(request, tmp_path, pg_url):
     return pg_url
 
 
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A database with no tables yet, for running the migrations on."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+    else:
+        with temporary_pg_schema(os.environ["TEST_DATABASE_URL"]) as url:
+            yield url
+
+
 def make_test_config(database_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,

@@ -433,6 +433,15 @@ def _event_edit(w, e, m, _role):
     return Call(e, m, {"event_id": event.id}, form=event_form(f"Edited Event {n}"))
 
 
+@builds("api.change_event")
+def _api_change_event(w, e, m, _role):
+    n = w.n()
+    event = factories.event(title=f"To Change {n}")
+    return Call(e, m, {"event_id": event.id},
+                json={"capacity": 40, "slug": f"changed-{n}",
+                      "translations": {"ja": {"title": f"変更したイベント {n}"}}})
+
+
 @builds("privacy.anonymise_event")
 def _anonymise(w, e, m, _role):
     if m == "GET":

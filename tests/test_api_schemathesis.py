@@ -52,6 +52,7 @@ MUST_SEE = {
     "GET /api/v1/events": {200},
     "POST /api/v1/events": {201},
     "GET /api/v1/events/{event_id}": {200},
+    "PATCH /api/v1/events/{event_id}": {200},
     "GET /api/v1/events/{event_id}/registrations": {200},
     "POST /api/v1/events/{event_id}/registrations": {201, 422},
     "GET /api/v1/events/{event_id}/registrations/{registration_id}": {200},
@@ -92,7 +93,10 @@ def world(app, organiser_token, door_token):
     elsewhere = factories.registration(plain, "guest")
     ids = [r.id for r in [*regs, arrived, elsewhere]]
     codes = [r.checkin_code for r in [*regs, arrived, elsewhere]]
+    # Changed by PATCH calls, so the other calls meet the events as made here.
+    scratch = factories.event(title="Changing Day", capacity=3)
     data = {"event_ids": [event.id, plain.id], "registration_ids": ids, "codes": codes,
+            "scratch_event_ids": [scratch.id],
             "tokens": {"organiser": organiser_token, "door": door_token}}
     db.session.rollback()  # hold no SQLite snapshot while the server writes
     return data
@@ -101,8 +105,9 @@ def world(app, organiser_token, door_token):
 def real_ids(world, case, draw) -> None:
     """Mostly real ids in the path, so calls reach the objects, not the 404 handler."""
     params = dict(case.path_parameters or {})
+    events = world["scratch_event_ids"] if case.method.upper() == "PATCH" else world["event_ids"]
     if "event_id" in params and draw(st.integers(0, 9)) < 8:  # Hypothesis favours 0
-        params["event_id"] = draw(st.sampled_from(world["event_ids"]))
+        params["event_id"] = draw(st.sampled_from(events))
     if "registration_id" in params and draw(st.integers(0, 9)) < 8:
         params["registration_id"] = draw(st.sampled_from(world["registration_ids"]))
     case.path_parameters = params
@@ -141,13 +146,23 @@ def real_body(world, label: str, case, draw) -> None:
                      "dry_run": draw(st.sampled_from(["0", "1"])), "notify": "0"}
     elif label == "POST /api/v1/events" and draw(st.booleans()):
         case.body = {
-            "title": draw(st.one_of(st.just("Schema Day"), NASTY_TEXT)),
-            "venue": draw(st.one_of(st.just("Room 2"), NASTY_TEXT)),
+            "title": "Schema Day", "venue": "Room 2",
+            "translations": {"ja": {"title": "スキーマの日", "venue": "第2会議室"}},
             "starts_at": "2031-06-09T10:00:00+09:00", "ends_at": "2031-06-09T17:00:00+09:00",
             "timezone": "Asia/Tokyo", "capacity": draw(st.integers(0, 500))}
+        nasty_in = draw(st.sampled_from([None, "title", "venue", "translations"]))
+        if nasty_in == "translations":
+            case.body["translations"]["ja"]["title"] = draw(NASTY_TEXT)
+        elif nasty_in:
+            case.body[nasty_in] = draw(NASTY_TEXT)
         if draw(st.booleans()):
             case.body["networking"] = {"starts_at": "2031-06-09T15:00:00+09:00",
                                        "slots": draw(st.integers(1, 8))}
+    elif label == "PATCH /api/v1/events/{event_id}" and draw(st.booleans()):
+        n = draw(st.integers(0, 10**6))
+        case.body = {"capacity": draw(st.integers(0, 500)), "slug": f"changing-day-{n}",
+                     "translations": {"ja": {"title": draw(st.one_of(st.just("変わる日"),
+                                                                      NASTY_TEXT))}}}
 
 
 def run_operation(base_url: str, world: dict, operation, role: str, mode, seen) -> None:

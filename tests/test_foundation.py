@@ -1,6 +1,5 @@
 """Data model, migrations, configuration."""
 
-import os
 import re
 
 import pytest
@@ -14,16 +13,7 @@ from eventapp.config import database_url_from_env
 from eventapp.extensions import db
 from eventapp.models import Registration, Status, new_checkin_code, normalise_code
 from tests import factories
-from tests.conftest import make_test_config, temporary_pg_schema
-
-
-@pytest.fixture
-def empty_database_url(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        with temporary_pg_schema(os.environ["TEST_DATABASE_URL"]) as url:
-            yield url
+from tests.conftest import make_test_config
 
 
 def test_migrations_give_exactly_the_models_schema(empty_database_url, tmp_path):

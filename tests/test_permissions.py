@@ -119,6 +119,7 @@ ACCESS = {
     "auth.staff_toggle_active": ORGANISER_ONLY,
     "auth.staff_revoke_tokens": ORGANISER_ONLY,
     "api.create_event": ORGANISER_ONLY,
+    "api.change_event": ORGANISER_ONLY,
     "registration_api.create": ORGANISER_ONLY,
     "registration_api.get": ORGANISER_ONLY,
     "registration_api.cancel": ORGANISER_ONLY,

@@ -59,7 +59,8 @@ class _InputField:
 
 
 class Text(_InputField, fields.String):
-    """Text, stripped; required text may not be blank. A limit, when given, is a
+    """Text, stripped; required text may not be blank (unless `blank`: the shape then
+    decides). A limit, when given, is a
     model column's length (`max_length(Model.column)`). What a database cannot store
     is refused (validation.text_problem); whether a name is readable is the service's
     rule, shared with the pages."""
@@ -67,15 +68,15 @@ class Text(_InputField, fields.String):
     default_error_messages = {"invalid": N_("Must be a string."),
                               "too_long": N_("At most %(limit)d characters.")}
 
-    def __init__(self, *, limit: int | None = None, **kwargs):
+    def __init__(self, *, limit: int | None = None, blank: bool = False, **kwargs):
         if limit is not None:
             kwargs.setdefault("metadata", {})["maxLength"] = limit
         super().__init__(**kwargs)
-        self.limit = limit
+        self.limit, self.blank = limit, blank
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if self.required and not value:
+        if self.required and not value and not self.blank:
             raise self.make_error("required")
         if self.limit is not None and len(value) > self.limit:
             raise self.make_error("too_long", limit=self.limit)

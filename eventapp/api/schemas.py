@@ -1,8 +1,11 @@
 """API v1 shapes of events, and the paging every list call takes."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from ..content import translated, translations_of
+from ..events.slugs import SLUG_RE
 from ..models import Event, NetworkingSide, max_length
 from .fields import (
     Answer,
@@ -31,10 +34,33 @@ def page(query, args: dict):
     return query.offset(args["offset"]) if args.get("offset") else query
 
 
+class InEnglish(fields.String):
+    """A text in English, or in Japanese where there is no English (an event may be
+    Japanese only); the Japanese versions are in `translations`."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return translated(obj, attr, "en")
+
+
+class EventTexts(Answer):
+    title = fields.String()
+    description = fields.String()
+    venue = fields.String()
+
+
+class EventTranslations(Answer):
+    ja = fields.Nested(EventTexts)
+
+
+class _TranslationsOfEvent(fields.Nested):
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return translations_of(obj)
+
+
 class EventSummary(Answer):
     id = fields.Integer()
     slug = fields.String()
-    title = fields.String()
+    title = InEnglish()
     starts_at = LocalTime(allow_none=False)
     ends_at = LocalTime(allow_none=False)
     capacity = fields.Integer()
@@ -55,8 +81,8 @@ class TechnologyAreaSchema(Answer):
 class AgendaItemSchema(Answer):
     starts_at = LocalTime(tz="event.timezone", allow_none=False)
     ends_at = LocalTime(tz="event.timezone")
-    title = fields.String()
-    speaker = fields.String()
+    title = InEnglish()
+    speaker = InEnglish()
 
 
 class NetworkingSchema(Answer):
@@ -77,8 +103,9 @@ class _NetworkingOfEvent(fields.Nested):
 
 
 class EventSchema(EventSummary):
-    description = fields.String()
-    venue = fields.String()
+    description = InEnglish()
+    venue = InEnglish()
+    translations = _TranslationsOfEvent(EventTranslations)
     timezone = fields.String()
     registration_opens_at = LocalTime()
     registration_closes_at = LocalTime()
@@ -101,8 +128,27 @@ class NetworkingSettings(Input):
     max_meetings_per_person = WholeNumber(load_default=4)
 
 
+class JapaneseEventTexts(Input):
+    error_messages = {"type": _l("Must be an object.")}
+
+    title = Text(limit=max_length(Event.title_ja))
+    description = Text(limit=DESCRIPTION_LIMIT)
+    venue = Text(limit=max_length(Event.venue_ja))
+
+
+class EventTranslationsInput(Input):
+    error_messages = {"type": _l("Must be an object.")}
+
+    ja = fields.Nested(JapaneseEventTexts)
+
+
 class EventCreate(Input):
-    title = Text(required=True, limit=max_length(Event.title))
+    """The event; `title` may be blank ("") when `translations.ja.title` is given (an
+    event in Japanese only)."""
+
+    title = Text(required=True, blank=True, limit=max_length(Event.title))
+    slug = Text(limit=max_length(Event.slug), metadata={"pattern": SLUG_RE.pattern})
+    translations = fields.Nested(EventTranslationsInput)
     description = Text(limit=DESCRIPTION_LIMIT, load_default="")
     venue = Text(limit=max_length(Event.venue), load_default="")
     timezone = Text(limit=max_length(Event.timezone), load_default="UTC")
@@ -116,15 +162,40 @@ class EventCreate(Input):
         "description": "Public sign-ups confirm their e-mail address before a seat is "
                        "held (default true; organisers' creates and imports never wait)"})
 
+    @validates_schema(skip_on_field_errors=False)
+    def _has_a_title(self, data, partial=None, **kwargs):
+        if partial:
+            return
+        japanese = (data.get("translations") or {}).get("ja") or {}
+        if "title" in data and not data["title"] and not japanese.get("title"):
+            raise ValidationError(
+                gettext("Give the event a title (in English, Japanese or both)."), "title")
+
     @post_load
     def _times_in_the_event_zone(self, data, **kwargs):
         data["timezone"] = data["timezone"] or "UTC"
-        data = in_time_zone(data, ("starts_at", "ends_at", "registration_opens_at",
-                                   "registration_closes_at"), data["timezone"])
-        if data["networking"] is not None:
-            try:
-                data["networking"] = in_time_zone(data["networking"], ("starts_at",),
-                                                  data["timezone"])
-            except ValidationError as e:
-                raise ValidationError({"networking": e.messages}) from e
+        return place_times(data, data["timezone"])
+
+
+class EventChange(EventCreate):
+    """Any field of the create call, plus `slug` and `translations`; fields left out
+    keep their value. Times without an offset are read in the event's time zone (the
+    view places them: this shape does not know the event)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+    def _times_in_the_event_zone(self, data, **kwargs):  # not a hook here: see the view
         return data
+
+
+def place_times(data: dict, tz: str) -> dict:
+    """Reads an event body's times without an offset in the time zone `tz`."""
+    data = in_time_zone(data, ("starts_at", "ends_at", "registration_opens_at",
+                               "registration_closes_at"), tz)
+    if data.get("networking") is not None:
+        try:
+            data["networking"] = in_time_zone(data["networking"], ("starts_at",), tz)
+        except ValidationError as e:
+            raise ValidationError({"networking": e.messages}) from e
+    return data

@@ -36,6 +36,9 @@ from . import scanlog
 _REG = Registration.__table__
 _CATEGORY = Category.__table__
 _EVENT = Event.__table__
+# The event's title on the door's card (a ticket of another event), read in the same
+# statement: the English one, or the Japanese one of an event in Japanese only.
+EVENT_TITLE = db.func.coalesce(db.func.nullif(_EVENT.c.title, ""), _EVENT.c.title_ja)
 # A registration is presented by its check-in code (a scan) or by its id (a name search,
 # a walk-in); `key` is bound to one or the other.
 KEY_COLUMNS = {"code": _REG.c.checkin_code, "id": _REG.c.id}
@@ -69,7 +72,7 @@ def _in_one_statement(key_column):
         db.select(admitted.c.id, admitted.c.event_id, admitted.c.name, admitted.c.name_kana,
                   admitted.c.organisation, admitted.c.country,
                   _CATEGORY.c.code.label("category"), _EVENT.c.timezone,
-                  _EVENT.c.title.label("event_title"))
+                  EVENT_TITLE.label("event_title"))
         .select_from(admitted.join(_CATEGORY, _CATEGORY.c.id == admitted.c.category_id)
                      .join(_EVENT, _EVENT.c.id == admitted.c.event_id))
         .add_cte(logged))
@@ -89,7 +92,7 @@ def _returning_the_card(key_column):
         db.select(_CATEGORY.c.code).where(_CATEGORY.c.id == _REG.c.category_id)
         .correlate(_REG).scalar_subquery().label("category"),
         of_event(_EVENT.c.timezone).label("timezone"),
-        of_event(_EVENT.c.title).label("event_title"))
+        of_event(EVENT_TITLE).label("event_title"))
 
 
 _POSTGRESQL = {by: _in_one_statement(column) for by, column in KEY_COLUMNS.items()}

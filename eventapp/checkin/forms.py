@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..events.services import localized
+from ..content import localized
 from ..i18n import country_choices
 from ..models import Event, Registration, max_length
 from ..registration.forms import language_choices

@@ -19,7 +19,7 @@ from ..models import Category, Event, Registration, ScanResult, StaffUser, Statu
 from ..registration import services as registration_services
 from ..urls import MAX_ID
 from . import scanlog
-from .entry import KEY_COLUMNS, first_entry
+from .entry import EVENT_TITLE, KEY_COLUMNS, first_entry
 
 # Longest text looked at; anything longer is no code of ours (codes are 32 characters).
 MAX_CODE_TEXT = 256
@@ -124,7 +124,7 @@ _CARD_QUERY = (
     db.select(_REG.c.id, _REG.c.event_id, _REG.c.name, _REG.c.name_kana, _REG.c.organisation,
               _REG.c.country, _REG.c.status, _REG.c.checked_in_at,
               _CATEGORY.c.code.label("category"), _EVENT.c.timezone,
-              _EVENT.c.title.label("event_title"),
+              EVENT_TITLE.label("event_title"),
               _STAFF.c.name.label("staff_name"), _STAFF.c.email.label("staff_email"))
     .select_from(_REG.join(_CATEGORY, _CATEGORY.c.id == _REG.c.category_id)
                  .join(_EVENT, _EVENT.c.id == _REG.c.event_id)

@@ -19,8 +19,9 @@ from flask_login import current_user
 
 from .. import timefmt
 from ..auth.access import door_required, organiser_required
+from ..content import localized
 from ..database import utcnow
-from ..events.services import event_or_404, localized
+from ..events.services import event_or_404
 from ..extensions import db
 from ..i18n import current_language
 from ..labels import (

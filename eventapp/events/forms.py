@@ -39,15 +39,43 @@ def category_field_choices():
     return [(f, labels[f]) for f in CATEGORY_FIELDS]
 
 
+def _title_field(label):
+    return StringField(label, validators=[Optional(), Length(max=max_length(Event.title)),
+                                          Storable(one_line=False)])
+
+
+def _description_field(label):
+    return TextAreaField(label, validators=[Optional(), Length(max=20000),
+                                            Storable(one_line=False)],
+                         description=_l("Leave a blank line between paragraphs."))
+
+
+def _venue_field(label):
+    return StringField(label, validators=[Optional(), Length(max=max_length(Event.venue)),
+                                          Storable(one_line=False)])
+
+
+def _agenda_field(label):
+    return TextAreaField(
+        label, validators=[Optional(), Length(max=20000), Storable(one_line=False)],
+        description=_l("One item a line: “10:00-10:15 | Opening remarks | Speaker”."))
+
+
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"),
-                        validators=[DataRequired(), Length(max=max_length(Event.title)),
-                                    Storable(one_line=False)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000),
-                                                        Storable(one_line=False)])
-    venue = StringField(_l("Venue"),
-                        validators=[Optional(), Length(max=max_length(Event.venue)),
-                                    Storable(one_line=False)])
+    """The event in English and Japanese: either title is enough; readers see their
+    language and fall back to the other."""
+
+    title = _title_field(_l("Title (English)"))
+    title_ja = _title_field(_l("Title (Japanese)"))
+    description = _description_field(_l("Description (English)"))
+    description_ja = _description_field(_l("Description (Japanese)"))
+    venue = _venue_field(_l("Venue (English)"))
+    venue_ja = _venue_field(_l("Venue (Japanese)"))
+    slug = StringField(
+        _l("Web address"), validators=[Optional(), Length(max=max_length(Event.slug))],
+        description=_l("The end of the event's public address, /e/…: lower-case letters, "
+                       "digits and hyphens. Left empty on a new event, it is made from the "
+                       "title. Old addresses keep working."))
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo",
                            choices=lambda: [(z, z) for z in timezone_choices()])
     starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[InputRequired()])
@@ -63,9 +91,8 @@ class EventForm(FlaskForm):
     confirm_email = BooleanField(
         _l("Ask people who sign up to confirm their e-mail address before a seat is held"),
         default=True)
-    agenda = TextAreaField(
-        _l("Agenda"), validators=[Optional(), Length(max=20000), Storable(one_line=False)],
-        description=_l("One item a line: “10:00-10:15 | Opening remarks | Speaker”."))
+    agenda = _agenda_field(_l("Agenda (English)"))
+    agenda_ja = _agenda_field(_l("Agenda (Japanese)"))
     technology_areas = TextAreaField(
         _l("Technology areas"),
         validators=[Optional(), Length(max=20000), Storable(one_line=False)],

@@ -5,20 +5,19 @@ to change seats, the schedule or personal data, takes `lock_event` first.
 """
 
 import re
-import unicodedata
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..content import EVENT_TRANSLATED, column
 from ..database import begin_write, utcnow
 from ..extensions import db
 from ..i18n import sentences
 from ..models import (
-    AgendaItem,
     Category,
     Event,
     NetworkingSide,
@@ -29,6 +28,7 @@ from ..models import (
 )
 from ..validation import MAX_INTEGER, ValidationErrors, moment_problem, text_problem
 from .defaults import DEFAULT_CATEGORIES, DEFAULT_TECHNOLOGY_AREAS
+from .slugs import change_slug, slug_problem, unique_slug
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 NETWORKING_LIMITS = {
@@ -50,39 +50,32 @@ def timezone_choices() -> list[str]:
     return sorted(_timezones())
 
 
-def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:60].strip("-") or "event"
-
-
-def unique_slug(title: str, event_id: int | None = None) -> str:
-    base = slugify(title)
-    candidate, n = base, 1
-    while True:
-        clash = db.session.execute(
-            db.select(Event.id).where(Event.slug == candidate)).scalar_one_or_none()
-        if clash is None or clash == event_id:
-            return candidate
-        n += 1
-        candidate = f"{base}-{n}"
-
-
 EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
-def validate_event_data(data: dict) -> None:
+def japanese_texts(data: dict) -> dict[str, str]:
+    """The Japanese title, description and venue given with `data["translations"]`."""
+    given = (data.get("translations") or {}).get("ja") or {}
+    return {key: (given.get(key) or "").strip() for key in EVENT_TRANSLATED if key in given}
+
+
+def validate_event_data(data: dict, event_id: int | None = None) -> None:
     """Domain rules for event fields already parsed into Python values: the one check
     the form and the API share, done before anything is written. Every time is checked
     (validation.moment_problem) before two are compared, since comparing times near
     the ends of the calendar overflows."""
     errors: dict[str, str] = {}
+    japanese = japanese_texts(data)
     for key, limit in (("title", max_length(Event.title)), ("venue", max_length(Event.venue)),
                        ("description", None)):
         if message := text_problem((data.get(key) or "").strip(), limit, one_line=False):
             errors[key] = message
-    if not (data.get("title") or "").strip():
-        errors["title"] = _("Give the event a title.")
+        if message := text_problem(japanese.get(key, ""), limit, one_line=False):
+            errors[f"translations.ja.{key}"] = message
+    if not (data.get("title") or "").strip() and not japanese.get("title"):
+        errors["title"] = _("Give the event a title (in English, Japanese or both).")
+    if data.get("slug") is not None and (message := slug_problem(data["slug"], event_id)):
+        errors["slug"] = message
     tz = data.get("timezone") or ""
     if not valid_timezone(tz):
         errors["timezone"] = _("Choose a time zone such as Asia/Tokyo.")
@@ -118,7 +111,7 @@ def validate_event_data(data: dict) -> None:
 
 
 def apply_event_data(event: Event, data: dict) -> None:
-    validate_event_data(data)
+    validate_event_data(data, event.id)
     for key in ("title", "description", "venue", "starts_at", "ends_at", "timezone",
                 "capacity", "registration_opens_at", "registration_closes_at", "listed",
                 "confirm_email"):
@@ -134,12 +127,47 @@ def apply_event_data(event: Event, data: dict) -> None:
         event.networking_max_meetings = net["max_meetings_per_person"]
     elif "networking" in data:
         event.networking_starts_at = None
+    for key, value in japanese_texts(data).items():
+        setattr(event, column(key, "ja"), value)
+    if data.get("slug") and event.id is not None:
+        change_slug(event, data["slug"])
+
+
+def event_data(event: Event) -> dict:
+    """The event's fields as the create call takes them: an API change is applied over
+    these, so every rule is checked on the event as it will be."""
+    data = {key: getattr(event, key) for key in (
+        "title", "description", "venue", "starts_at", "ends_at", "timezone", "capacity",
+        "registration_opens_at", "registration_closes_at", "listed")}
+    data["translations"] = {"ja": {key: getattr(event, column(key, "ja"))
+                                   for key in EVENT_TRANSLATED}}
+    data["networking"] = {
+        "starts_at": event.networking_starts_at, "slot_minutes": event.networking_slot_minutes,
+        "slots": event.networking_slots, "tables": event.networking_tables,
+        "max_meetings_per_person": event.networking_max_meetings,
+    } if event.has_networking else None
+    return data
+
+
+def change_event(event: Event, changes: dict) -> None:
+    """Applies the fields given (an API PATCH) over the event's current ones: Japanese
+    texts and networking settings one by one, `networking: None` removing the session."""
+    data = event_data(event)
+    for key, value in changes.items():
+        if key == "translations":
+            data[key]["ja"] |= (value or {}).get("ja") or {}
+        elif key == "networking" and value is not None:
+            data[key] = (data[key] or {}) | value
+        else:
+            data[key] = value
+    apply_event_data(event, data)
 
 
 def create_event(data: dict) -> Event:
-    validate_event_data(data)  # before the slug's query: nothing is read or written first
-    event = Event(slug=unique_slug(data.get("title") or "event"), description="", venue="",
-                  listed=True)
+    validate_event_data(data)  # before anything is written
+    slug = data.get("slug") or unique_slug(
+        (data.get("title") or "").strip() or japanese_texts(data).get("title") or "event")
+    event = Event(slug=slug, description="", venue="", listed=True)
     apply_event_data(event, data)
     for position, (code, name, name_ja, side, fields) in enumerate(DEFAULT_CATEGORIES):
         event.categories.append(Category(code=code, name=name, name_ja=name_ja,
@@ -171,11 +199,6 @@ def event_or_404(event_id: int) -> Event:
     """The event of a URL. Ids beyond the database's integer never get here: the
     `int` URL converter (urls.IdConverter) reads them as 0, which is no event."""
     return db.get_or_404(Event, event_id)
-
-
-def event_by_slug_or_404(slug: str) -> Event:
-    """The event of a public address, `/e/<slug>`."""
-    return db.one_or_404(db.select(Event).where(Event.slug == slug))
 
 
 def lock_event(event_id: int) -> Event:
@@ -210,13 +233,6 @@ def registration_state(event: Event, now: datetime | None = None) -> str:
     if now >= event.ends_at:
         return "closed"
     return "open"
-
-
-def localized(obj, language: str) -> str:
-    """The Japanese name of a category or technology area when there is one."""
-    if language == "ja" and getattr(obj, "name_ja", ""):
-        return obj.name_ja
-    return obj.name
 
 
 # -- categories ---------------------------------------------------------------
@@ -292,7 +308,7 @@ def delete_category(event: Event, category: Category) -> None:
         each.position = position
 
 
-# -- technology areas and agenda: edited as lines of text --------------------
+# -- technology areas: edited as lines of text --------------------
 
 def technology_lines(event: Event) -> str:
     return "\n".join(" | ".join(filter(None, (t.code, t.name, t.name_ja)))
@@ -334,56 +350,3 @@ def set_technology_areas(event: Event, rows: list[tuple[str, str, str]]) -> None
         area.name, area.name_ja, area.position = name, name_ja, position
         keep.append(area)
     event.technology_areas[:] = keep
-
-
-AGENDA_LINE = re.compile(
-    r"^(?P<start>\d{1,2}:\d{2})\s*(?:[-–~〜]\s*(?P<end>\d{1,2}:\d{2}))?\s*\|\s*(?P<title>[^|]+?)"
-    r"\s*(?:\|\s*(?P<speaker>.*?))?\s*$")
-
-
-def agenda_lines(event: Event) -> str:
-    tz = ZoneInfo(event.timezone)
-    lines = []
-    for item in event.agenda_items:
-        span = item.starts_at.astimezone(tz).strftime("%H:%M")
-        if item.ends_at:
-            span += "-" + item.ends_at.astimezone(tz).strftime("%H:%M")
-        lines.append(" | ".join(filter(None, (span, item.title, item.speaker))))
-    return "\n".join(lines)
-
-
-def parse_agenda_lines(event: Event, text: str) -> list[dict]:
-    """Lines like “10:00-10:15 | Opening remarks | Head of office” on the event's first day."""
-    tz = ZoneInfo(event.timezone)
-    day = event.starts_at.astimezone(tz).date()
-    items, errors = [], []
-
-    def at(hhmm: str) -> datetime:
-        hours, minutes = (int(x) for x in hhmm.split(":"))
-        if hours > 23 or minutes > 59:
-            raise ValueError
-        return datetime.combine(day, time(hours, minutes), tz)
-
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = AGENDA_LINE.match(line.strip())
-        try:
-            if not match:
-                raise ValueError
-            starts = at(match["start"])
-            ends = at(match["end"]) if match["end"] else None
-            if ends and ends < starts:
-                ends += timedelta(days=1)
-        except ValueError:
-            errors.append(_("Line %(num)d: write “10:00-10:15 | Title | Speaker”.", num=number))
-            continue
-        items.append({"starts_at": starts, "ends_at": ends, "title": match["title"].strip(),
-                      "speaker": (match["speaker"] or "").strip()})
-    if errors:
-        raise ValidationErrors({"agenda": sentences(*errors)})
-    return items
-
-
-def set_agenda(event: Event, items: list[dict]) -> None:
-    event.agenda_items[:] = [AgendaItem(position=i, **item) for i, item in enumerate(items)]

@@ -7,13 +7,15 @@ from flask_login import current_user
 
 from ..auth.access import door_required, organiser_required
 from ..auth.forms import ConfirmForm
+from ..content import localized
 from ..extensions import db
 from ..i18n import current_language, sentences
 from ..models import Category, Event
 from ..registration.services import capacity_changed
 from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
-from . import services
+from . import agenda, services
 from .forms import CategoryForm, EventForm
+from .slugs import event_by_slug_or_404
 
 bp = Blueprint("events", __name__)
 
@@ -24,6 +26,9 @@ FORM_FIELD_FOR = {
     "networking.slots": "networking_slots",
     "networking.tables": "networking_tables",
     "networking.max_meetings_per_person": "networking_max_meetings",
+    "translations.ja.title": "title_ja",
+    "translations.ja.description": "description_ja",
+    "translations.ja.venue": "venue_ja",
 }
 
 
@@ -35,11 +40,11 @@ def index():
 
 @bp.route("/e/<slug>")
 def public_event(slug):
-    event = services.event_by_slug_or_404(slug)
+    event = event_by_slug_or_404(slug)
     return render_template("events/public.html", event=event,
                            state=services.registration_state(event),
                            seats_left=max(event.capacity - services.confirmed_count(event.id), 0),
-                           language=current_language(), localized=services.localized)
+                           language=current_language(), localized=localized)
 
 
 @bp.route("/manage/events")
@@ -56,7 +61,7 @@ def _aware(value, tz):
 def _event_data(form: EventForm) -> dict:
     tz = form.timezone.data
     data = {
-        "title": form.title.data, "description": form.description.data or "",
+        "title": form.title.data or "", "description": form.description.data or "",
         "venue": form.venue.data or "", "timezone": tz,
         "starts_at": _aware(form.starts_at.data, tz), "ends_at": _aware(form.ends_at.data, tz),
         "capacity": form.capacity.data, "listed": form.listed.data,
@@ -64,6 +69,10 @@ def _event_data(form: EventForm) -> dict:
         "registration_opens_at": _aware(form.registration_opens_at.data, tz),
         "registration_closes_at": _aware(form.registration_closes_at.data, tz),
         "networking": None,
+        "translations": {"ja": {"title": form.title_ja.data or "",
+                                "description": form.description_ja.data or "",
+                                "venue": form.venue_ja.data or ""}},
+        "slug": (form.slug.data or "").strip() or None,
     }
     if form.networking_enabled.data:
         data["networking"] = {
@@ -111,12 +120,25 @@ def _save_event_form(form: EventForm, event: Event | None) -> Event | None:
             services.set_technology_areas(
                 event, services.parse_technology_lines(form.technology_areas.data))
         db.session.flush()  # the agenda is placed on the event's (possibly new) first day
-        services.set_agenda(event, services.parse_agenda_lines(event, form.agenda.data or ""))
+        agenda.set_agenda(event, _agenda(form, event))
     except ValidationErrors as errors:
         db.session.rollback()
         _show_errors(form, errors)
         return None
     return event
+
+
+def _agenda(form: EventForm, event: Event) -> list[dict]:
+    """The English and Japanese agenda fields as one agenda; both fields' errors at once."""
+    parsed, errors = {}, {}
+    for name in ("agenda", "agenda_ja"):
+        try:
+            parsed[name] = agenda.parse_agenda_lines(event, getattr(form, name).data or "", name)
+        except ValidationErrors as problem:
+            errors |= problem.fields
+    if errors:
+        raise ValidationErrors(errors)
+    return agenda.bilingual_agenda(parsed["agenda"], parsed["agenda_ja"])
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])
@@ -164,8 +186,8 @@ def _fill_form(form: EventForm, event: Event) -> None:
     def local(value):
         return value.astimezone(tz).replace(tzinfo=None) if value else None
 
-    for name in ("title", "description", "venue", "timezone", "capacity", "listed",
-                 "confirm_email"):
+    for name in ("title", "description", "venue", "title_ja", "description_ja", "venue_ja",
+                 "slug", "timezone", "capacity", "listed", "confirm_email"):
         getattr(form, name).data = getattr(event, name)
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at",
                  "networking_starts_at"):
@@ -175,7 +197,8 @@ def _fill_form(form: EventForm, event: Event) -> None:
     form.networking_slots.data = event.networking_slots
     form.networking_tables.data = event.networking_tables
     form.networking_max_meetings.data = event.networking_max_meetings
-    form.agenda.data = services.agenda_lines(event)
+    form.agenda.data = agenda.agenda_lines(event, "en")
+    form.agenda_ja.data = agenda.agenda_lines(event, "ja")
     form.technology_areas.data = services.technology_lines(event)
 
 
@@ -186,7 +209,7 @@ def dashboard(event_id):
     return render_template("events/dashboard.html", event=event,
                            confirmed=services.confirmed_count(event.id),
                            state=services.registration_state(event),
-                           language=current_language(), localized=services.localized)
+                           language=current_language(), localized=localized)
 
 
 @bp.route("/manage/events/<int:event_id>/categories", methods=["GET", "POST"])
@@ -236,7 +259,7 @@ def category_delete(event_id, category_id):
     event, category = _event_category(event_id, category_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    name = category.name
+    name = localized(category)
     try:
         services.delete_category(event, category)
     except ValidationErrors as errors:
@@ -260,7 +283,7 @@ def category_update(event_id, category_id):
             apply_errors_to_form(form, errors)
         else:
             db.session.commit()
-            flash(_("Category %(name)s saved.", name=category.name), "success")
+            flash(_("Category %(name)s saved.", name=localized(category)), "success")
             return redirect(url_for("events.categories", event_id=event.id))
     edit_forms = {c.id: (form if c.id == category.id else
                          CategoryForm(prefix=f"c{c.id}", obj=c, formdata=None))

@@ -6,7 +6,7 @@ them from (`from ..models import Registration, Status`).
 
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
 from .counters import RateLimitCounter
-from .events import AgendaItem, Category, Event, TechnologyArea
+from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
 from .networking import Meeting, MeetingRequest
 from .outbox import OutboundEmail
 from .registrations import Registration, ScanLog
@@ -25,9 +25,9 @@ from .states import (
 
 __all__ = [
     "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "EmailStatus", "Event", "Meeting", "MeetingRequest", "NetworkingSide", "OutboundEmail",
-    "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog", "ScanResult", "StaffSession",
-    "StaffUser", "Status", "UNCONFIRMED",
+    "EmailStatus", "Event", "EventSlug", "Meeting", "MeetingRequest", "NetworkingSide",
+    "OutboundEmail", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",
+    "ScanResult", "StaffSession", "StaffUser", "Status", "UNCONFIRMED",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
     "normalise_code",
 ]

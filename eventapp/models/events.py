@@ -32,9 +32,14 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # English and Japanese content (content.translated picks the reader's, falling back
+    # to the other); either title may be empty, not both.
     title: Mapped[str] = mapped_column(String(300))
+    title_ja: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_ja: Mapped[str] = mapped_column(Text, default="")
     venue: Mapped[str] = mapped_column(String(300), default="")
+    venue_ja: Mapped[str] = mapped_column(String(300), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -67,10 +72,26 @@ class Event(db.Model):
     agenda_items: Mapped[list[AgendaItem]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
         order_by="(AgendaItem.starts_at, AgendaItem.position)")
+    old_slugs: Mapped[list[EventSlug]] = relationship(
+        back_populates="event", cascade="all, delete-orphan")
 
     @property
     def has_networking(self) -> bool:
         return self.networking_starts_at is not None
+
+
+class EventSlug(db.Model):
+    """An address an event had before its slug changed: `/e/<old>` redirects to it."""
+
+    __tablename__ = "event_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="old_slugs")
 
 
 class AgendaItem(db.Model):
@@ -82,7 +103,9 @@ class AgendaItem(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     title: Mapped[str] = mapped_column(String(300))
+    title_ja: Mapped[str] = mapped_column(String(300), default="")
     speaker: Mapped[str] = mapped_column(String(300), default="")
+    speaker_ja: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="agenda_items")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from ..content import translated
 from ..database import utcnow
 from ..models import Meeting, Registration
 from .services import slot_end, slot_start
@@ -13,18 +14,19 @@ def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> byt
     """The event and one entry per meeting. `describe(meeting)` gives (counterpart,
     reasons) in the attendee's language; call this inside that locale too."""
     event = reg.event
+    title, venue = translated(event, "title"), translated(event, "venue")
     stamp = utcnow()
     cal = Calendar()
     cal.add("prodid", "-//Event Office//Networking agenda//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", event.title)
+    cal.add("x-wr-calname", title)
     main = CalendarEvent()
     main.add("uid", f"event-{event.id}-reg-{reg.id}@eventapp")
     main.add("dtstamp", stamp)
     main.add("dtstart", event.starts_at)
     main.add("dtend", event.ends_at)
-    main.add("summary", event.title)
-    main.add("location", event.venue)
+    main.add("summary", title)
+    main.add("location", venue)
     cal.add_component(main)
     for meeting in meetings:
         counterpart, reasons = describe(meeting)
@@ -36,11 +38,11 @@ def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> byt
         item.add("dtend", slot_end(event, meeting.slot))
         item.add("summary", _("Meeting with %(person)s · %(table)s", person=counterpart,
                               table=table))
-        item.add("location", f"{event.venue} · {table}" if event.venue else table)
+        item.add("location", f"{venue} · {table}" if venue else table)
         lines = [_("Meeting with %(person)s", person=counterpart), table]
         if reasons:
             lines.append(_("Why you meet: %(reasons)s", reasons=reasons))
-        lines.append(event.title)
+        lines.append(title)
         item.add("description", "\n".join(lines))
         cal.add_component(item)
     return cal.to_ical()

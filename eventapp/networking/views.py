@@ -15,7 +15,8 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ..auth.access import organiser_required
-from ..events.services import event_or_404, localized
+from ..content import localized
+from ..events.services import event_or_404
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Registration

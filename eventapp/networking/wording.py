@@ -3,7 +3,7 @@
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..events.services import localized
+from ..content import localized
 from ..i18n import country_name, join_list, list_separator
 from ..models import Event, Registration
 from . import matching

@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
-from ..events.services import event_by_slug_or_404, event_or_404
+from ..events.services import event_or_404
+from ..events.slugs import event_by_slug_or_404
 from ..extensions import db
 from ..registration.views import registration_or_404
 from . import services

@@ -22,7 +22,8 @@ from flask_babel import ngettext
 from .. import mail
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
-from ..events.services import event_or_404, localized
+from ..content import localized
+from ..events.services import event_or_404
 from ..extensions import db
 from ..i18n import country_name, current_language, join_list, sentences
 from ..labels import not_changed_reasons, status_labels

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..content import localized
 from ..events.forms import MultiCheckboxField
-from ..events.services import localized
 from ..i18n import country_choices
 from ..models import Category, Event, NetworkingSide, Registration, max_length
 

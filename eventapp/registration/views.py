@@ -15,7 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..events.services import event_by_slug_or_404, localized, registration_state
+from ..content import localized
+from ..events.services import registration_state
+from ..events.slugs import event_by_slug_or_404
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase

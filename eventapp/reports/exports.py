@@ -29,7 +29,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import String, cast
 
-from ..events.services import localized
+from ..content import localized
 from ..extensions import db
 from ..i18n import country_name
 from ..labels import scan_result_labels, status_labels

@@ -18,8 +18,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, case, distinct, func, literal_column, or_, true, union_all
 
+from ..content import localized
 from ..database import utcnow
-from ..events.services import localized
 from ..extensions import db
 from ..i18n import country_name
 from ..models import (

@@ -17,6 +17,7 @@ from tests.browser.conftest import login_as
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "Green Hydrogen Partnering Day"
+TITLE_JA = "グリーン水素パートナリングデー"
 AGENDA = ("13:30-13:45 | Opening remarks | Director General\n"
           "13:45-14:30 | Keynote: hydrogen supply chains | Dr. Aiko Mori\n"
           "15:30-17:30 | Networking session")
@@ -57,12 +58,14 @@ def test_organiser_creates_an_event(page, live_server):
     open_new_event_form(page, live_server)
     expect(page.get_by_label("Technology areas")).not_to_be_empty()
 
-    page.get_by_label("Title", exact=True).fill(TITLE)
-    page.get_by_label("Venue").fill("Hall B, Yokohama")
+    page.get_by_label("Title (English)", exact=True).fill(TITLE)
+    page.get_by_label("Title (Japanese)", exact=True).fill(TITLE_JA)
+    page.get_by_label("Venue (English)").fill("Hall B, Yokohama")
     page.get_by_label("Starts", exact=True).fill("2027-06-09T13:30")
     page.get_by_label("Ends", exact=True).fill("2027-06-09T17:30")
     page.get_by_label("Capacity").fill("120")
-    page.get_by_label("Agenda").fill(AGENDA)
+    page.get_by_label("Agenda (English)").fill(AGENDA)
+    page.get_by_label("Agenda (Japanese)").fill("13:30-13:45 | 開会挨拶 | 事務局長")
     page.get_by_label("This event has a networking session").check()
     page.get_by_label("Networking starts").fill("2027-06-09T15:30")
     page.get_by_label("Minutes per meeting").fill("20")
@@ -89,12 +92,20 @@ def test_organiser_creates_an_event(page, live_server):
     networking = page.locator("section", has=page.get_by_role("heading", name="Networking session"))
     expect(networking).to_contain_text("From 15:30: 5 rounds of 20-minute meetings")
     save_screenshot(page, "public-event.png")
+
+    # In Japanese: the Japanese title and agenda item, English where there is no Japanese.
+    page.goto(page.url + "?lang=ja")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE_JA)
+    expect(agenda.nth(0)).to_contain_text("開会挨拶")
+    expect(agenda.nth(0)).to_contain_text("事務局長")
+    expect(agenda.nth(1)).to_contain_text("Keynote: hydrogen supply chains")
+    expect(page.get_by_text("Hall B, Yokohama")).to_be_visible()
     assert problems == []
 
 
 def test_end_before_start_is_shown_at_the_field(page, live_server):
     open_new_event_form(page, live_server)
-    page.get_by_label("Title", exact=True).fill(TITLE)
+    page.get_by_label("Title (English)", exact=True).fill(TITLE)
     page.get_by_label("Starts", exact=True).fill("2027-06-09T17:30")
     page.get_by_label("Ends", exact=True).fill("2027-06-09T13:30")
     page.get_by_label("Capacity").fill("120")
@@ -107,7 +118,7 @@ def test_end_before_start_is_shown_at_the_field(page, live_server):
     expect(page.locator(".field.has-error")).to_have_count(1)
     expect(page.locator(".field:has(#ends_at) .error")).to_have_text(
         "The event must end after it starts.")
-    expect(page.get_by_label("Title", exact=True)).to_have_value(TITLE)
+    expect(page.get_by_label("Title (English)", exact=True)).to_have_value(TITLE)
     expect(ends).to_have_value("2027-06-09T13:30")
     page.goto(f"{live_server}/manage/events")
     expect(page.get_by_text(TITLE)).to_have_count(0)
