@@ -185,6 +185,13 @@ def test_new_events_ask_for_confirmation_unless_the_organiser_switches_it_off(
     bad = client.post("/api/v1/events", json=body | {"confirm_email": "yes"},
                       headers=bearer(organiser_token))
     assert bad.status_code == 422
+    # A change of something else keeps the setting; PATCH switches it.
+    url = f"/api/v1/events/{created.json['id']}"
+    renamed = client.patch(url, json={"title": "Default Day, renamed"},
+                           headers=bearer(organiser_token))
+    assert renamed.status_code == 200 and renamed.json["confirm_email"] is True
+    switched = client.patch(url, json={"confirm_email": False}, headers=bearer(organiser_token))
+    assert switched.status_code == 200 and switched.json["confirm_email"] is False
 
 
 @pytest.mark.parametrize("lang, words", [("en", "Awaiting e-mail confirmation"),
