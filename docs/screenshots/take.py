@@ -31,7 +31,8 @@ def free_port() -> int:
 
 
 def demo_facts(env: dict) -> dict:
-    """The demo event's id and slug, and an attendee with a published meeting."""
+    """The demo event's id and slug, and an attendee with a published meeting; all but
+    five people checked in, a schedule built from them and published."""
     code = (
         "from eventapp import create_app\n"
         "from eventapp.extensions import db\n"
@@ -40,6 +41,16 @@ def demo_facts(env: dict) -> dict:
         "app = create_app()\n"
         "with app.app_context():\n"
         "    event = db.session.execute(db.select(Event)).scalars().first()\n"
+        "    from eventapp.checkin import services as door\n"
+        "    from eventapp.models import StaffUser\n"
+        "    staff = db.session.execute(db.select(StaffUser).where(StaffUser.role == 'door'))"
+        ".scalars().first()\n"
+        "    scanner = door.Scanner(staff.id, staff.display_name, 'Door iPhone')\n"
+        "    people = db.session.execute(db.select(Registration).where(Registration.event_id"
+        " == event.id).order_by(Registration.id)).scalars().all()\n"
+        "    for reg in people[:-5]:\n"
+        "        door.admit(event.id, scanner, code=reg.checkin_code)\n"
+        "    db.session.commit()\n"
         "    services.generate_schedule(event.id)\n"
         "    services.publish(event.id)\n"
         "    db.session.commit()\n"
@@ -108,7 +119,11 @@ def shots(base: str, facts: dict) -> None:
                 with page.expect_navigation():
                     page.locator("form:has(input[name=password]) button[type=submit]").click()
             page.goto(base + path)
-            page.screenshot(path=str(OUT / name), full_page=False)
+            if viewport is LAPTOP:  # a laptop page down to its first rows of data
+                page.screenshot(path=str(OUT / name), full_page=True,
+                                clip={"x": 0, "y": 0, "width": 1280, "height": 1400})
+            else:
+                page.screenshot(path=str(OUT / name))
             context.close()
             print("took", name)
         browser.close()
