@@ -281,7 +281,9 @@ jobs_cli = AppGroup("jobs", help="Background jobs (e-mail).")
 def worker_command(threads: int, beside: bool) -> None:
     """Runs the jobs until stopped (SIGINT or SIGTERM). For JOBS_EMBEDDED off: run one
     or more of these next to the app servers, on the same JOBS_URL."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Beside gunicorn its log joins the server's, which keeps to warnings.
+    logging.basicConfig(level=logging.WARNING if beside else logging.INFO,
+                        format="%(asctime)s %(name)s %(message)s")
     jobs: Jobs = current_app.extensions["jobs"]
     if beside and not current_app.config["JOBS_EMBEDDED"]:
         return

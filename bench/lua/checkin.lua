@@ -1,14 +1,7 @@
 -- POST {"code": ...} with a distinct code per request (a first check-in every time).
 -- args: path, codes file (one per line), number of wrk threads, door tokens (comma
 -- separated; none for the bare endpoint). Thread n takes every n-th code.
-dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "summary.lua")
-
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")
 
 function init(args)
   path = args[1]

@@ -1,14 +1,7 @@
 -- A sign-up with a distinct e-mail address per request.
 -- args: path, mode (bare | api | form), address prefix, API token or session cookie,
 -- CSRF token (form).
-dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "summary.lua")
-
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")
 
 function init(args)
   path, mode, prefix, auth, csrf = args[1], args[2], args[3], args[4] or "", args[5] or ""

@@ -1,4 +1,12 @@
--- Shared by the bench scripts: done() prints one JSON line (microseconds).
+-- Shared by the bench scripts: each wrk thread learns its number (`id`, from 0), and
+-- done() prints one JSON line with the run's figures (microseconds).
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
