@@ -11,19 +11,16 @@ Runs on SQLite (a temporary file) and, when reachable, PostgreSQL (a fresh schem
 from __future__ import annotations
 
 import gc
-import os
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench.common import on_each_database
-from eventapp import create_app
+from bench.common import in_process_app, load_average, on_each_database
 from eventapp import search as name_search
 from eventapp.api.schemas import page
 from eventapp.checkin.views import SEARCH_LIMIT
@@ -219,11 +216,7 @@ def _check(q: str, intended: int | None, scanner: list[int], desk: list[int],
 
 def _measure_database(database_url: str, label: str) -> list:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_ENABLED": False, "MAIL_SERVER": "", "JOBS_IMMEDIATE": True,
-            "OUTBOX_DIR": str(Path(tmp) / "outbox"),
-        }, instance_path=str(Path(tmp) / "instance"))
+        app = in_process_app(database_url, tmp)
         with app.app_context():
             db.create_all()
             event_id, targets = _populate()
@@ -255,7 +248,6 @@ def run() -> str:
 
 
 def _markdown(rows) -> str:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "## Name search",
         "",
@@ -273,7 +265,7 @@ def _markdown(rows) -> str:
         "checks that the app's results are the bare query's, in the same order, and that "
         "each query finds the person it is meant to. Medians of "
         f"{REPEATS} runs, in milliseconds; ratios of wall time. "
-        f"Load average when measured: {load:.1f} on {os.cpu_count()} CPUs.",
+        + load_average(),
         "",
         f"| Database | Query | Found (scanner / desk total) | Scanner | Bare ({SEARCH_LIMIT}) "
         f"| Ratio | Desk | Bare ({PER_PAGE}) | Ratio |",
