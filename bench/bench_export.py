@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import os
 import random
 import statistics
 import tempfile
@@ -20,14 +19,12 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from tempfile import SpooledTemporaryFile
 
 from openpyxl import Workbook
 from sqlalchemy import create_engine, text
 
-from bench.common import on_each_database
-from eventapp import create_app
+from bench.common import in_process_app, load_average, on_each_database
 from eventapp.auth.services import create_user, issue_token
 from eventapp.database import utcnow
 from eventapp.events.services import create_event
@@ -177,11 +174,7 @@ def _measure(job: Callable[[], int]) -> tuple[float, float, float]:
 
 def _measure_database(database_url: str, label: str) -> list:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_ENABLED": False, "MAIL_SERVER": "", "JOBS_IMMEDIATE": True,
-            "OUTBOX_DIR": str(Path(tmp) / "outbox"),
-        }, instance_path=str(Path(tmp) / "instance"))
+        app = in_process_app(database_url, tmp)
         with app.app_context():
             db.create_all()
             staff = create_user("organiser@bench.example", "organiser", "bench-password")
@@ -209,7 +202,6 @@ def run() -> str:
 
 
 def _markdown(rows) -> str:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "## Export",
         "",
@@ -222,7 +214,7 @@ def _markdown(rows) -> str:
         f"times are medians of {REPEATS} runs (wall clock "
         "and CPU), memory the tracemalloc peak of one more run. The CSV streams: its peak "
         "memory stays the same for 1,000 and 10,000 attendees. "
-        f"Load average when measured: {load:.1f} on {os.cpu_count()} CPUs.",
+        + load_average(),
         "",
         "| Database | Export | Attendees | Wall (s) | CPU (s) | Peak (MB) | Baseline wall (s) "
         "| Baseline CPU (s) | Baseline peak (MB) | CPU ratio | Memory ratio |",

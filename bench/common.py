@@ -151,6 +151,24 @@ def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
             "first_error": errors[0] if errors else ""}
 
 
+def in_process_app(database_url: str, folder: str):
+    """The app for a benchmark that calls it in process rather than through a server:
+    limits lifted, no mail server, jobs run at once, its files in `folder`."""
+    from eventapp import create_app
+
+    return create_app({
+        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False, "MAIL_SERVER": "", "JOBS_IMMEDIATE": True,
+        "OUTBOX_DIR": str(Path(folder) / "outbox"),
+    }, instance_path=str(Path(folder) / "instance"))
+
+
+def load_average() -> str:
+    """For a section's text: how busy the machine was."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"Load average when measured: {load:.1f} on {os.cpu_count()} CPUs."
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     def cell(v):
         return f"{v:,.1f}" if isinstance(v, float) else str(v)

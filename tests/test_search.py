@@ -1,7 +1,10 @@
 """Finding people as a Japanese keyboard or a hand-held scanner types them: the scanner's
 name search, the registration desk and the API's `q`, on both databases."""
 
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import event as sa_event
 
 from eventapp import search
 from eventapp.extensions import db
@@ -109,6 +112,39 @@ def test_the_search_key_follows_every_change_of_name(client, people, organiser_t
     assert api_ids(client, event, organiser_token, "ヤマダ") == {reg.id}
     assert api_ids(client, event, organiser_token, "yamada") == {reg.id}
     assert api_ids(client, event, organiser_token, "Otieno") == set()
+
+
+@contextmanager
+def statements():
+    """The SQL statements run meanwhile."""
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_name_search_reads_the_registrations_once(client, organiser_client, people,
+                                                     door_token):
+    """A search reads every registration of the event (a LIKE on the key): the desk's
+    page and its total, and the door's results with their categories, come from that one
+    statement, not a second pass or a query per category (bench/bench_search.py)."""
+    event, regs = people
+    with statements() as seen:
+        html = organiser_client.get(f"/manage/events/{event.id}/registrations",
+                                    query_string={"q": "o"}).get_data(as_text=True)
+    assert "Showing 1–6 of 6" in html  # (e-mail addresses too: example.org)
+    assert sum("search_key LIKE" in s for s in seen) == 1
+    with statements() as seen:
+        found = client.get(f"/api/v1/events/{event.id}/registrations", query_string={"q": "o"},
+                           headers=bearer(door_token)).get_json()
+    assert {r["id"] for r in found} == {reg.id for reg in regs.values()}  # (まりこ: mariko)
+    assert all(r["category"] for r in found)
+    assert [s for s in seen if "FROM categories" in s] == []
 
 
 def test_the_normalisation_itself():

@@ -69,7 +69,7 @@ def index(event_id):
                            checked_in=filters.checked_in_flag, by_email=True)
     if filters.status == Status.WAITLISTED:
         query = query.order_by(None).order_by(Registration.waitlisted_at, Registration.id)
-    page = db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)
+    page = queries.paginate(query, page=filters.page, per_page=PER_PAGE)
     positions = {}
     if any(r.status == Status.WAITLISTED for r in page.items):
         positions = {rid: n for n, rid in enumerate(queries.waitlist_ids(event.id), start=1)}

@@ -2,6 +2,8 @@
 the figures and lists the organiser's desk shows."""
 
 from flask import abort
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import joinedload
 
 from .. import search as name_search
 from ..extensions import db
@@ -19,8 +21,10 @@ def search(event_id: int, *, q: str = "", status: str | None = None,
            checked_in: bool | None = None, by_email: bool = False):
     """Registrations of an event, sorted by reading. `q` finds names, readings (kana or
     rōmaji) and organisations by the rules of search.py, and e-mail addresses only when
-    `by_email` (organisers see addresses, door staff do not)."""
-    query = db.select(Registration).where(Registration.event_id == event_id)
+    `by_email` (organisers see addresses, door staff do not). Each with its category
+    (the scanner shows it), read by the same statement."""
+    query = (db.select(Registration).options(joinedload(Registration.category))
+             .where(Registration.event_id == event_id))
     if unstorable(q):  # (NUL: PostgreSQL refuses it in a query; nothing stored holds it)
         return query.where(db.false())
     forms = name_search.query_forms(q)
@@ -45,6 +49,29 @@ def search(event_id: int, *, q: str = "", status: str | None = None,
 
 
 # -- what the organiser's desk shows ----------------------------------------------------
+
+class _CountedPage(SelectPagination):
+    """db.paginate's page, its total counted by the statement that reads the page
+    (count(*) OVER ()): a name search reads every registration of the event, so the
+    usual second count statement would read them all again."""
+
+    def _query_items(self) -> list[Registration]:
+        select = self._query_args["select"].add_columns(db.func.count().over())
+        rows = self._query_args["session"].execute(
+            select.limit(self.per_page).offset(self._query_offset)).all()
+        self._counted = rows[0][-1] if rows else (0 if self._query_offset == 0 else None)
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        return self._counted if self._counted is not None else super()._query_count()
+
+
+def paginate(query, *, page: int, per_page: int) -> SelectPagination:
+    """The page of a registrations query and the total, as db.paginate gives them
+    (a page past the end is empty)."""
+    return _CountedPage(select=query, session=db.session(), page=page, per_page=per_page,
+                        error_out=False)
+
 
 def status_counts(event_id: int) -> dict[str, int]:
     """Registrations per status, plus `checked_in`."""
