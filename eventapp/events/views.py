@@ -89,14 +89,15 @@ def _show_errors(form, errors: ValidationErrors):
         {FORM_FIELD_FOR.get(k, k): v for k, v in errors.fields.items()}))
 
 
-def _check_event_form(form: EventForm) -> None:
+def _check_event_form(form: EventForm, event_id: int | None = None) -> None:
     """The domain's rules on what the form holds (ValidationErrors named by the form's
-    fields), so that they show beside the form's own messages in one answer."""
+    fields), so that they show beside the form's own messages in one answer. `event_id`:
+    the event being edited (its own address is not taken by another)."""
     if not services.valid_timezone(form.timezone.data or ""):
         return  # the form says so; its times cannot be read without a zone
     problems: dict[str, str] = {}
     try:
-        services.validate_event_data(_event_data(form))
+        services.validate_event_data(_event_data(form), event_id)
     except ValidationErrors as errors:
         problems |= errors.fields
     if form.technology_areas.data and form.technology_areas.data.strip():
@@ -164,7 +165,7 @@ def create():
 def edit(event_id):
     event = services.event_or_404(event_id)
     form = EventForm()
-    if form_and_domain_valid(form, lambda: _check_event_form(form)):
+    if form_and_domain_valid(form, lambda: _check_event_form(form, event.id)):
         services.lock_event(event.id)  # the capacity may change: seats and waitlist move together
         if _save_event_form(form, event) is not None:
             promoted = capacity_changed(event)
