@@ -200,9 +200,10 @@ it. What this issue did take: the garbage collector no longer walks start-up's o
 (`gc.freeze()` in gunicorn.conf.py); on SQLite the token check runs outside any
 transaction and the first entry in a transaction of its own on the driver's connection,
 so the write lock is held for two statements instead of the request's Python work (SQLite
-check-in 794 -> 1,275 per second, 24% -> 38% of the bare endpoint, server CPU 1.6 -> 1.1
-ms, same machine and day); the database limiter added for sign-ups no longer runs a
-second before-request pass on every request."""
+check-in 794 per second before, 1,062-1,275 in three runs after: 24% -> 37-38% of the
+bare endpoint; server CPU 1.6 -> 1.1-1.5 ms; same machine and day, other load varying);
+the database limiter added for sign-ups no longer runs a second before-request pass on
+every request."""
 
 
 def run() -> str:
