@@ -122,7 +122,12 @@ def pg_dump_command(url: URL, target: Path) -> tuple[list[str], dict[str, str]]:
                           database=url.database, query=url.query).render_as_string()
     args = ["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
             f"--dbname={conninfo}"]
-    args += [f"--schema={schema}" for schema in _search_path_schemas(url)]
+    schemas = _search_path_schemas(url)
+    args += [f"--schema={schema}" for schema in schemas]
+    if schemas:
+        # A dump limited to schemas leaves out the extensions they use: the search key's
+        # trigram index needs pg_trgm (migration 0006) in the restored database too.
+        args.append("--extension=pg_trgm")
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
