@@ -7,8 +7,9 @@ them from (`from ..models import Registration, Status`).
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
 from .counters import RateLimitCounter
 from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
-from .networking import Meeting, MeetingRequest
+from .networking import Meeting, MeetingOutcome, MeetingRequest
 from .outbox import OutboundEmail
+from .questions import Answer, Question, QuestionOption, QuestionType
 from .registrations import Registration, ScanLog
 from .staff import ApiToken, StaffSession, StaffUser
 from .states import (
@@ -24,9 +25,9 @@ from .states import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "EmailStatus", "Event", "EventSlug", "Meeting", "MeetingRequest", "NetworkingSide",
-    "OutboundEmail", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",
+    "ACTIVE_STATUSES", "Answer", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
+    "EmailStatus", "Event", "EventSlug", "Meeting", "MeetingOutcome", "MeetingRequest",
+    "NetworkingSide", "OutboundEmail", "Question", "QuestionOption", "QuestionType", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",
     "ScanResult", "StaffSession", "StaffUser", "Status", "UNCONFIRMED",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
     "normalise_code",

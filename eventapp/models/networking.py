@@ -70,3 +70,34 @@ class Meeting(db.Model):
 
     a: Mapped[Registration] = relationship(foreign_keys=[a_id])
     b: Mapped[Registration] = relationship(foreign_keys=[b_id])
+
+
+class MeetingOutcome(db.Model):
+    """What one participant of a meeting says of it (or an organiser on their behalf):
+    whether it happened, a rating 1-4, whether they want to follow up, a note, and for
+    officials whether the technology applies in their country. A meeting counts as held
+    when an outcome says so (`networking.outcomes`)."""
+
+    __tablename__ = "meeting_outcomes"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "registration_id", name="uq_meeting_outcomes_side"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 4", name="rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    held: Mapped[bool] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    follow_up: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    applicable: Mapped[bool | None] = mapped_column(Boolean)
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+    registration: Mapped[Registration] = relationship()

@@ -77,6 +77,10 @@ class Registration(db.Model):
     # row stays for the statistics, its links and code no longer work.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The attendee opted out of non-essential messages (the organiser's messages,
+    # reminders, thank-yous, feedback requests) by the link in one; tickets and changes
+    # to their own registration still reach them.
+    messages_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept in step with name, reading and organisation on every write (see search.py).
     search_key: Mapped[str] = mapped_column(Text, default="")
     # Byte order ("C") on PostgreSQL: hiragana then sort in gojūon order, as on SQLite.
