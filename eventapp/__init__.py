@@ -71,6 +71,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .api import views as api_views
     from .auth import views as auth_views
+    from .badges import kiosk as badges_kiosk
+    from .badges import views as badges_views
     from .checkin import api as checkin_api
     from .checkin import views as checkin_views
     from .events import views as event_views
@@ -87,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
-                   reports_views, reports_api, privacy_views):
+                   reports_views, reports_api, privacy_views, badges_views, badges_kiosk):
         app.register_blueprint(module.bp)
 
 

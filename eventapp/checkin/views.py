@@ -84,6 +84,7 @@ def scanner_messages() -> dict[str, str]:
                                "by name."),
         "type_code": _("Type a code"),
         "sound_on": _("Sound on"),
+        "print_badge": _("Print badge"),
     }
 
 

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..badges.layouts import DEFAULT_SHEET, sheet_choices
 from ..models import CATEGORY_FIELDS, Category, Event, NetworkingSide, max_length
 from ..validation import Storable
 from .services import timezone_choices
@@ -91,6 +92,8 @@ class EventForm(FlaskForm):
     confirm_email = BooleanField(
         _l("Ask people who sign up to confirm their e-mail address before a seat is held"),
         default=True)
+    badge_layout = SelectField(_l("Badge stock"), default=DEFAULT_SHEET, choices=sheet_choices,
+                               description=_l("The sheets name badges are printed on."))
     agenda = _agenda_field(_l("Agenda (English)"))
     agenda_ja = _agenda_field(_l("Agenda (Japanese)"))
     technology_areas = TextAreaField(

@@ -114,7 +114,7 @@ def apply_event_data(event: Event, data: dict) -> None:
     validate_event_data(data, event.id)
     for key in ("title", "description", "venue", "starts_at", "ends_at", "timezone",
                 "capacity", "registration_opens_at", "registration_closes_at", "listed",
-                "confirm_email"):
+                "confirm_email", "badge_layout"):
         if key in data:
             value = data[key]
             setattr(event, key, value.strip() if isinstance(value, str) else value)

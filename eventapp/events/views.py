@@ -65,7 +65,7 @@ def _event_data(form: EventForm) -> dict:
         "venue": form.venue.data or "", "timezone": tz,
         "starts_at": _aware(form.starts_at.data, tz), "ends_at": _aware(form.ends_at.data, tz),
         "capacity": form.capacity.data, "listed": form.listed.data,
-        "confirm_email": form.confirm_email.data,
+        "confirm_email": form.confirm_email.data, "badge_layout": form.badge_layout.data,
         "registration_opens_at": _aware(form.registration_opens_at.data, tz),
         "registration_closes_at": _aware(form.registration_closes_at.data, tz),
         "networking": None,
@@ -188,7 +188,7 @@ def _fill_form(form: EventForm, event: Event) -> None:
         return value.astimezone(tz).replace(tzinfo=None) if value else None
 
     for name in ("title", "description", "venue", "title_ja", "description_ja", "venue_ja",
-                 "slug", "timezone", "capacity", "listed", "confirm_email"):
+                 "slug", "timezone", "capacity", "listed", "confirm_email", "badge_layout"):
         getattr(form, name).data = getattr(event, name)
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at",
                  "networking_starts_at"):

@@ -57,6 +57,9 @@ class Event(db.Model):
     networking_tables: Mapped[int] = mapped_column(Integer, default=10)
     networking_max_meetings: Mapped[int] = mapped_column(Integer, default=4)
     networking_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The badge stock printed on (a key of badges/layouts.SHEETS).
+    badge_layout: Mapped[str] = mapped_column(String(16), default="a4-2x4",
+                                              server_default="a4-2x4")
     # Set once an organiser has removed the attendees' personal data after the event.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_by_id: Mapped[int | None] = mapped_column(

@@ -7,9 +7,6 @@
 
   const POLL_MS = 5000; // live counts
   const RESET_MS = 3000; // the result card goes back to "ready" on its own
-  const DEDUPE_MS = 4000; // the same code seen again by the camera is not re-sent
-  const SCAN_EVERY_MS = 150; // camera frames decoded
-  const MAX_FRAME_SIDE = 800; // decode a smaller copy of large camera frames
   const RECENT = 6;
 
   function el(tag, className, text, attributes) {
@@ -215,6 +212,11 @@
       if (canUndo(body)) {
         const actions = el("div", "result-actions");
         actions.append(undoButton(body.registration, "button small"));
+        const badge = el("a", "button small", t.print_badge, {
+          href: root.dataset.badgeUrl.replace("/0/badge.pdf", `/${body.registration.id}/badge.pdf`),
+          target: "_blank", rel: "noopener", "data-print-badge": "",
+        });
+        actions.append(badge);
         parts.push(actions);
       }
       card.className = `result result-${kind}`;
@@ -403,126 +405,26 @@
 
     startCamera();
 
-    // -- the camera --
+    // -- the camera (qrcamera.js) --
     function startCamera() {
       const section = document.getElementById("camera");
-      const toggle = document.getElementById("camera-toggle");
-      const view = document.getElementById("camera-view");
-      const video = document.getElementById("camera-video");
-      const status = document.getElementById("camera-status");
-      if (!section) return;
-      section.hidden = false;
-      const hasJsQR = typeof window.jsQR === "function";
-      const hasDetector = "BarcodeDetector" in window;
-      const say = (text) => { status.textContent = text || ""; };
-      if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        toggle.disabled = true;
-        say(t.camera_insecure);
-        return;
-      }
-      if (!hasJsQR && !hasDetector) {
-        toggle.disabled = true;
-        say(t.camera_no_decoder);
-        return;
-      }
-      const canvas = document.createElement("canvas");
-      const context = canvas.getContext("2d", { willReadFrequently: true });
-      let stream = null;
-      let timer = null;
-      let detector = null;
-      let decoding = false;
-      let lastCode = "";
-      let lastSentAt = 0;
-
-      async function nativeDetector() {
-        if (!hasDetector) return null;
-        try {
-          const formats = await window.BarcodeDetector.getSupportedFormats();
-          return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-        } catch (_error) {
-          return null;
-        }
-      }
-
-      function decodeWithJsQR() {
-        const width = video.videoWidth;
-        const height = video.videoHeight;
-        if (!width || !height) return null;
-        const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(width, height));
-        canvas.width = Math.round(width * scale);
-        canvas.height = Math.round(height * scale);
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        const image = context.getImageData(0, 0, canvas.width, canvas.height);
-        const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-        return found ? found.data : null;
-      }
-
-      async function decodeFrame() {
-        if (decoding || !stream || video.readyState < 2 || document.hidden) return;
-        decoding = true;
-        try {
-          let text = null;
-          if (detector) {
-            const codes = await detector.detect(video);
-            text = codes.length ? codes[0].rawValue : null;
-          } else if (hasJsQR) {
-            text = decodeWithJsQR();
-          }
-          if (text) seen(text);
-        } catch (_error) {
-          // A frame that cannot be read is skipped.
-        } finally {
-          decoding = false;
-        }
-      }
-
-      function seen(text) {
-        const code = text.replace(/\s+/g, "").toUpperCase();
-        const now = Date.now();
-        if (!code || (code === lastCode && now - lastSentAt < DEDUPE_MS)) return;
-        lastCode = code;
-        lastSentAt = now;
-        checkIn({ code: text });
-      }
-
-      async function start() {
-        unlockAudio();
-        toggle.disabled = true;
-        say(t.camera_starting);
-        try {
-          stream = await navigator.mediaDevices.getUserMedia({
-            audio: false,
-            video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
-          });
-          video.srcObject = stream;
-          await video.play();
-          detector = await nativeDetector();
-          view.hidden = false;
-          toggle.textContent = t.camera_stop;
-          say(t.camera_scanning);
-          timer = window.setInterval(decodeFrame, SCAN_EVERY_MS);
-        } catch (error) {
-          stop();
-          say(format(t.camera_denied, { error: (error && (error.name || error.message)) || "?" }));
-        } finally {
-          toggle.disabled = false;
-          focusWedge();
-        }
-      }
-
-      function stop() {
-        window.clearInterval(timer);
-        timer = null;
-        if (stream) for (const track of stream.getTracks()) track.stop();
-        stream = null;
-        video.srcObject = null;
-        view.hidden = true;
-        toggle.textContent = t.camera_start;
-        say("");
-      }
-
-      toggle.addEventListener("click", () => (stream ? stop() : start()));
-      window.addEventListener("pagehide", stop);
+      if (!section || !window.QRCamera) return;
+      window.QRCamera.attach({
+        elements: {
+          section, toggle: document.getElementById("camera-toggle"),
+          view: document.getElementById("camera-view"),
+          video: document.getElementById("camera-video"),
+          status: document.getElementById("camera-status"),
+        },
+        texts: {
+          start: t.camera_start, stop: t.camera_stop, starting: t.camera_starting,
+          scanning: t.camera_scanning, insecure: t.camera_insecure,
+          noDecoder: t.camera_no_decoder, denied: (error) => format(t.camera_denied, { error }),
+        },
+        onCode: (text) => checkIn({ code: text }),
+        onStart: unlockAudio,
+        afterStart: focusWedge,
+      });
     }
   }
 
