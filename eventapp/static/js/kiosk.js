@@ -15,8 +15,12 @@
   const form = document.getElementById("kiosk-form");
   const input = document.getElementById("kiosk-code");
   const frame = document.getElementById("kiosk-print");
+  const WELCOMED_MS = 60000;
   let resetTimer = null;
   let busy = false;
+  // A ticket held up a while longer is read again: not a second check-in to refuse.
+  let welcomed = { code: "", at: 0 };
+  const plain = (code) => code.replace(/\s+/g, "").toUpperCase();
 
   function show(kind, heading, text, language) {
     answer.className = `kiosk-answer result ${kind}`;
@@ -46,6 +50,7 @@
 
   async function checkIn(code) {
     if (busy || !code.trim()) return;
+    if (plain(code) === welcomed.code && Date.now() - welcomed.at < WELCOMED_MS) return;
     busy = true;
     try {
       const response = await fetch(d.scanUrl, {
@@ -56,6 +61,7 @@
       });
       const body = response.ok ? await response.json() : null;
       if (body && body.result === "welcome") {
+        welcomed = { code: plain(code), at: Date.now() };
         show("result-ok", body.title, body.message, body.language);
         printBadge(body.badge_url);
       } else if (body) {
