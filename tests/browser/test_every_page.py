@@ -53,6 +53,8 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WIDTHS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 LANGUAGES = {"en": "en-GB", "ja": "ja-JP"}
 PUBLIC, ATTENDEE, DOOR, ORGANISER = "public", "attendee", "door", "organiser"
+# An organiser's browser locked to the self check-in kiosk of the event.
+KIOSK = "kiosk"
 # The scanner page's id and its phone's whole user-agent, as scanner.js sends them (the
 # scan log shows a short name).
 PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) "
@@ -61,7 +63,8 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
 # GET routes that are not pages: files, JSON and images.
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics", "imports.template_csv",
-             "imports.template_xlsx"}
+             "imports.template_xlsx", "badges.sheets", "badges.single", "badges.checkin_list",
+             "badges.table_cards", "kiosk.badge"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (endpoint -> selectors).
@@ -182,6 +185,10 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("auth.staff", ORGANISER, "/staff"),
         ("auth.staff_edit", ORGANISER, f"/staff/{site.door.id}"),
         ("auth.tokens", ORGANISER, "/tokens"),
+        ("badges.printing", ORGANISER, f"{manage}/badges"),
+        ("kiosk.kiosk", ORGANISER, f"/events/{ev}/kiosk"),
+        ("kiosk.kiosk", KIOSK, f"/events/{ev}/kiosk"),
+        ("kiosk.unlock", KIOSK, f"/events/{ev}/kiosk/unlock"),
     ]
 
 
@@ -226,13 +233,24 @@ def signed_in(browser, site) -> dict:
         login_as(context.new_page(), site.base_url, user)
         states[role] = context.storage_state()
         context.close()
+    # A second organiser browser, locked to the kiosk (its own session: the first stays).
+    context = browser.new_context()
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = login_as(context.new_page(), site.base_url, site.organiser)
+    page.goto(f"{site.base_url}/events/{site.event.id}/kiosk")
+    page.fill("#pin", "2468")
+    page.fill("#pin_again", "2468")
+    with page.expect_navigation():
+        page.locator("form:has(#pin_again) button[type=submit]").click()
+    states[KIOSK] = context.storage_state()
+    context.close()
     return states
 
 
 def contexts_by_role(browser, signed_in: dict, language: str, viewport: dict) -> dict:
     """One browser context per role in `language`, signed in where the role needs it."""
     made = {}
-    for role in (PUBLIC, DOOR, ORGANISER):
+    for role in (PUBLIC, DOOR, ORGANISER, KIOSK):
         context = browser.new_context(viewport=viewport, locale=LANGUAGES[language],
                                       storage_state=signed_in.get(role))
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
