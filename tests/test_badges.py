@@ -209,3 +209,30 @@ def test_badge_of_another_events_registration_is_not_found(organiser_client, sem
     other = factories.event(title="Other")
     url = f"/events/{other.id}/registrations/{people['yamada'].id}/badge.pdf"
     assert organiser_client.get(url).status_code == 404
+
+
+def test_the_event_form_chooses_the_badge_stock(organiser_client, app):
+    from eventapp.extensions import db
+    from eventapp.models import Event
+
+    form = {"title": "Stock Seminar", "timezone": "Asia/Tokyo",
+            "starts_at": "2027-05-01T10:00", "ends_at": "2027-05-01T16:00", "capacity": "40",
+            "badge_layout": "a4-2x5"}
+    assert organiser_client.post("/manage/events/new", data=form).status_code == 302
+    event = db.session.execute(db.select(Event)).scalar_one()
+    assert event.badge_layout == "a4-2x5"
+    edit = organiser_client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    assert '<option selected value="a4-2x5">' in edit or 'value="a4-2x5" selected' in edit
+    bad = organiser_client.post(f"/manage/events/{event.id}/edit",
+                                data=dict(form, badge_layout="a3-9x9"))
+    assert bad.status_code in (200, 422) and "Not a valid choice" in bad.get_data(as_text=True)
+
+
+def test_the_door_result_card_offers_the_badge(door_client, seminar):
+    event, people = seminar
+    response = door_client.post(f"/manage/events/{event.id}/scanner",
+                                data={"code": people["abe"].checkin_code})
+    html = response.get_data(as_text=True)
+    badge_url = f"/events/{event.id}/registrations/{people['abe'].id}/badge.pdf"
+    assert "Print badge" in html and badge_url in html
+    assert decoded_codes(door_client.get(badge_url).data) == [people["abe"].checkin_code]
