@@ -85,15 +85,8 @@
   // The hand-held scanner types wherever the focus is: keep it in the code field.
   document.addEventListener("keydown", () => { if (document.activeElement !== input) input.focus(); });
 
-  const section = document.getElementById("camera");
-  if (window.QRCamera && section) {
+  if (window.QRCamera) {
     const camera = window.QRCamera.attach({
-      elements: {
-        section, toggle: document.getElementById("camera-toggle"),
-        view: document.getElementById("camera-view"),
-        video: document.getElementById("camera-video"),
-        status: document.getElementById("camera-status"),
-      },
       texts: {
         start: d.cameraStart, stop: d.cameraStop, starting: "", scanning: d.cameraScanning,
         insecure: d.cameraUnavailable, noDecoder: d.cameraUnavailable,

@@ -8,11 +8,24 @@
   const SCAN_EVERY_MS = 150; // camera frames decoded
   const MAX_FRAME_SIDE = 800; // decode a smaller copy of large camera frames
 
-  // elements: section, toggle, view, video, status. texts: start, stop, starting,
-  // scanning, insecure, noDecoder, denied(error). onCode(text) for each new code;
-  // onStart() before the camera opens, afterStart() once it is open or refused.
-  function attach({ elements, texts, onCode, onStart = () => {}, afterStart = () => {} }) {
-    const { section, toggle, view, video, status } = elements;
+  // The markup of templates/checkin/_camera.html; null when the page has none.
+  function elements() {
+    const section = document.getElementById("camera");
+    return section && {
+      section, toggle: document.getElementById("camera-toggle"),
+      view: document.getElementById("camera-view"),
+      video: document.getElementById("camera-video"),
+      status: document.getElementById("camera-status"),
+    };
+  }
+
+  // texts: start, stop, starting, scanning, insecure, noDecoder, denied(error).
+  // onCode(text) for each new code; onStart() before the camera opens, afterStart() once
+  // it is open or refused. Returns { start, stop }, or null without a usable camera.
+  function attach({ texts, onCode, onStart = () => {}, afterStart = () => {} }) {
+    const found = elements();
+    if (!found) return null;
+    const { section, toggle, view, video, status } = found;
     section.hidden = false;
     const hasJsQR = typeof window.jsQR === "function";
     const hasDetector = "BarcodeDetector" in window;

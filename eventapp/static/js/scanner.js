@@ -407,15 +407,8 @@
 
     // -- the camera (qrcamera.js) --
     function startCamera() {
-      const section = document.getElementById("camera");
-      if (!section || !window.QRCamera) return;
+      if (!window.QRCamera) return;
       window.QRCamera.attach({
-        elements: {
-          section, toggle: document.getElementById("camera-toggle"),
-          view: document.getElementById("camera-view"),
-          video: document.getElementById("camera-video"),
-          status: document.getElementById("camera-status"),
-        },
         texts: {
           start: t.camera_start, stop: t.camera_stop, starting: t.camera_starting,
           scanning: t.camera_scanning, insecure: t.camera_insecure,
