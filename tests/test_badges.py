@@ -236,3 +236,9 @@ def test_the_door_result_card_offers_the_badge(door_client, seminar):
     badge_url = f"/events/{event.id}/registrations/{people['abe'].id}/badge.pdf"
     assert "Print badge" in html and badge_url in html
     assert decoded_codes(door_client.get(badge_url).data) == [people["abe"].checkin_code]
+
+
+def test_door_staff_find_the_paper_list_on_the_scanner(door_client, seminar):
+    event, _people = seminar
+    html = door_client.get(f"/manage/events/{event.id}/scanner").get_data(as_text=True)
+    assert f'href="/events/{event.id}/checkin-list.pdf"' in html
