@@ -98,3 +98,14 @@ def test_only_organisers_open_a_kiosk(door_client, app):
     response = door_client.post(f"/events/{event.id}/kiosk",
                                 data={"pin": "2468", "pin_again": "2468"})
     assert response.status_code == 403
+
+
+def test_guessing_the_pin_is_slowed_down(limits_on, organiser_client, app):
+    event = factories.event()
+    organiser_client.post(f"/events/{event.id}/kiosk", data={"pin": "2468", "pin_again": "2468"})
+    url = f"/events/{event.id}/kiosk/unlock"
+    answers = [organiser_client.post(url, data={"pin": f"{n:04d}"}).status_code
+               for n in range(11)]
+    assert answers[:10] == [422] * 10 and answers[10] == 429
+    # Even the right PIN waits now: no way to tell it from a wrong one by the answer.
+    assert organiser_client.post(url, data={"pin": "2468"}).status_code == 429
