@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..models import Event, QuestionType
 from ..registration.columns import FALSE_WORDS, TRUE_WORDS, header_key, split_list
 from ..search import normalise
-from .answers import event_questions
+from .answers import asks, event_questions
 
 PREFIX = "answers."
 
@@ -67,11 +67,15 @@ class AnswerReader:
                                    for code, text in answers.items()}}
 
 
-def template_columns(event: Event) -> list[tuple[str, str]]:
-    """(header, example) per question asked, for the import template."""
+def template_columns(event: Event, category=None) -> list[tuple[str, str]]:
+    """(header, example for a person of `category`) per question asked, for the import
+    template."""
     out = []
     for q in event_questions(event.id):
         if q.retired:
+            continue
+        if not asks(q, category):
+            out.append((q.code, ""))
             continue
         offered = [o.code for o in q.options if not o.retired]
         example = {QuestionType.BOOLEAN: "yes", QuestionType.CHOICE: offered[0] if offered else "",

@@ -29,7 +29,7 @@ def example_row(event: Event) -> list[str]:
         "technology_needs": area if "technology_needs" in fields else "",
         "target_countries": "KE; TZ" if "target_countries" in fields else "",
     }
-    return [values[column] for column in COLUMNS] + [v for _c, v in template_columns(event)]
+    return [values[column] for column in COLUMNS] + [v for _c, v in template_columns(event, category)]
 
 
 def header(event: Event) -> list[str]:
