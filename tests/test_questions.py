@@ -287,3 +287,87 @@ def test_the_desk_filters_by_answer(organiser_client, client, seminar, organiser
     # A filter naming nothing is dropped, not trusted.
     html = organiser_client.get(f"{url}?answer=diet:caviar").get_data(as_text=True)
     assert all(f"Guest {n}" in html for n in range(1, 5))
+
+
+def test_the_organiser_adds_presets_and_own_questions_on_the_editor(organiser_client, client,
+                                                                   organiser_token):
+    event = factories.event()
+    url = f"/manage/events/{event.id}/questions"
+    assert url in organiser_client.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    page = organiser_client.get(url).get_data(as_text=True)
+    assert "Dietary requirements" in page and "Photo consent" in page
+    for key in ("diet", "interpretation"):
+        assert organiser_client.post(f"{url}/presets/{key}").status_code == 302
+    again = organiser_client.post(f"{url}/presets/diet", follow_redirects=True)
+    assert "already has this question" in again.get_data(as_text=True)
+    bad = organiser_client.post(url, data={"label": "Hotel", "code": "Hotel Name!",
+                                           "type": "choice", "options": ""})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert 'id="code-error"' in html and 'id="options-error"' in html
+    added = organiser_client.post(url, data={
+        "label": "Hotel", "label_ja": "ホテル", "code": "hotel", "type": "choice",
+        "options": "okura | Hotel Okura | ホテルオークラ\nother | Other | その他",
+        "required": "y", "categories": ["embassy"]})
+    assert added.status_code == 302
+    questions = client.get(f"/api/v1/events/{event.id}/questions",
+                           headers=bearer(organiser_token)).get_json()
+    assert [q["code"] for q in questions] == ["diet", "interpretation", "hotel"]
+    assert questions[2]["options"][0] == {"code": "okura", "retired": False, "label": {
+        "en": "Hotel Okura", "ja": "ホテルオークラ"}}
+    assert questions[2]["required"] and questions[2]["categories"] == ["embassy"]
+    assert "halal" in [o["code"] for o in questions[0]["options"]]
+    hotel = questions[2]["id"]
+    organiser_client.post(f"{url}/{hotel}/up")
+    order = [q["code"] for q in client.get(f"/api/v1/events/{event.id}/questions",
+                                           headers=bearer(organiser_token)).get_json()]
+    assert order == ["diet", "hotel", "interpretation"]
+    # Japanese form: the Japanese labels.
+    page = client.get(f"/e/{event.slug}/register/embassy?lang=ja").get_data(as_text=True)
+    assert "ホテルオークラ" in page and "ハラール" in page
+
+
+def test_answered_questions_keep_their_code_and_type_and_retire_options(
+        organiser_client, client, organiser_token):
+    event = factories.event()
+    add(client, event, organiser_token, DIET)
+    untouched = add(client, event, organiser_token, PHOTOS)
+    rid = api_register(client, event, organiser_token, person(
+        1, answers={"diet": ["halal"]})).get_json()["id"]
+    qid = client.get(f"/api/v1/events/{event.id}/questions",
+                     headers=bearer(organiser_token)).get_json()[0]["id"]
+    url = f"/manage/events/{event.id}/questions/{qid}"
+    form = organiser_client.get(url).get_data(as_text=True)
+    assert "halal | Halal | ハラール" in form
+    refused = organiser_client.post(url, data={
+        "label": "Diet", "code": "food", "type": "choice", "options": "halal | Halal"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "its type can no longer change" in html and "its code can no longer change" in html
+    # Halal and vegetarian taken away: halal (answered) is retired, vegetarian deleted.
+    saved = organiser_client.post(url, data={
+        "label": "Diet", "label_ja": "食事", "code": "diet", "type": "multiple",
+        "required": "y", "options": "none | None | なし\nvegan | Vegan | ヴィーガン"})
+    assert saved.status_code == 302
+    question = client.get(f"/api/v1/events/{event.id}/questions",
+                          headers=bearer(organiser_token)).get_json()[0]
+    assert [(o["code"], o["retired"]) for o in question["options"]] == [
+        ("none", False), ("vegan", False), ("halal", True)]
+    assert 'value="halal"' not in client.get(
+        f"/e/{event.slug}/register/guest").get_data(as_text=True)
+    new = api_register(client, event, organiser_token, person(2, answers={"diet": ["halal"]}))
+    assert set(new.get_json()["fields"]) == {"answers.diet"}
+    # The person who chose halal keeps it, and may change something else.
+    kept = client.patch(f"/api/v1/events/{event.id}/registrations/{rid}",
+                        json={"name": "Guest One", "answers": {"diet": ["halal", "none"]}},
+                        headers=bearer(organiser_token))
+    assert kept.status_code == 200 and kept.get_json()["answers"]["diet"] == ["none", "halal"]
+    # Deleting: an answered question is retired instead; an unanswered one goes.
+    organiser_client.post(f"{url}/delete")
+    organiser_client.post(f"/manage/events/{event.id}/questions/{untouched['id']}/delete")
+    [left] = client.get(f"/api/v1/events/{event.id}/questions",
+                        headers=bearer(organiser_token)).get_json()
+    assert left["code"] == "diet" and left["retired"]
+    assert "Dietary" not in client.get(f"/e/{event.slug}/register/guest").get_data(
+        as_text=True)
+    assert api_register(client, event, organiser_token, person(3)).status_code == 201
