@@ -1,6 +1,6 @@
 """The organiser's question editor pages (/manage/events/<id>/questions)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import organiser_required
