@@ -371,3 +371,14 @@ def test_answered_questions_keep_their_code_and_type_and_retire_options(
     assert "Dietary" not in client.get(f"/e/{event.slug}/register/guest").get_data(
         as_text=True)
     assert api_register(client, event, organiser_token, person(3)).status_code == 201
+
+
+def test_a_walk_in_at_the_door_is_not_held_up_by_required_questions(door_client, client,
+                                                                   seminar):
+    from tests.test_checkin import walk_in_form
+
+    response = door_client.post(f"/manage/events/{seminar.id}/walk-in", data=walk_in_form())
+    assert response.status_code == 200
+    reg = db.session.execute(db.select(Registration).where(
+        Registration.email == "kenji@example.org")).scalar_one()
+    assert reg.checked_in_at is not None

@@ -204,10 +204,8 @@ def row_data(values: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
                                                  value="、".join(unknown))))
         data["target_countries"] = [code for _text, code in codes if code]
     # Question columns (questions/imports.py names them "answers.<code>").
-    answers = {key.partition(".")[2]: text for key, text in values.items()
-               if key.startswith("answers.")}
-    if answers:
-        data["answers"] = answers
+    data["answers"] = {key.partition(".")[2]: text for key, text in values.items()
+                       if key.startswith("answers.")}
     return data, errors
 
 

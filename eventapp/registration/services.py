@@ -111,7 +111,9 @@ def validate(event: Event, data: dict, *, public: bool = True,
     clean["target_countries"] = (list(dict.fromkeys(targets))
                                  if "target_countries" in fields else [])
     clean["networking_opt_in"] = bool(data.get("networking_opt_in")) and side != "none"
-    if category is not None and ("answers" in data or existing is None):
+    # Required answers hold wherever answers are given (form, API, import); a walk-in
+    # registered at the door gives none and is not held up for them.
+    if category is not None and ("answers" in data or (existing is None and public)):
         clean["answers"], problems = clean_answers(event, category, data.get("answers"),
                                                    existing)
         errors |= problems
