@@ -159,6 +159,9 @@ def test_attendees_change_their_answers_through_the_manage_link(client, seminar,
     answers = client.get(f"/api/v1/events/{seminar.id}/registrations/{rid}",
                          headers=bearer(organiser_token)).get_json()["answers"]
     assert answers == {"diet": ["vegetarian", "halal"], "photos": False}
+    details = client.get(f"/r/{token}?lang=ja").get_data(as_text=True)
+    assert "<dt>食事の制限</dt><dd>ベジタリアン、ハラール</dd>" in details
+    assert "<dt>写真撮影への同意</dt><dd>いいえ</dd>" in details
 
 
 def test_the_edit_page_shows_the_stored_answers(client, seminar, organiser_token):

@@ -12,6 +12,7 @@ from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..content import translated
 from ..extensions import db
 from ..i18n import join_list
 from ..models import Answer, Category, Event, Question, QuestionType, Registration
@@ -193,3 +194,23 @@ def answered(event_id: int) -> bool:
     """Whether anyone answered any of the event's questions."""
     return db.session.execute(db.select(Answer.id).join(Question).where(
         Question.event_id == event_id).limit(1)).first() is not None
+
+
+def answer_lines(reg: Registration, language: str) -> list[tuple[str, str]]:
+    """(question, answer) in words, in the form's order, for the attendee's page."""
+    values = answers_of(reg)
+    lines = []
+    for q in event_questions(reg.event_id):
+        value = values.get(q.code)
+        if is_blank(value):
+            continue
+        if q.type == QuestionType.BOOLEAN:
+            text = _("Yes") if value else _("No")
+        elif q.type in QuestionType.WITH_OPTIONS:
+            chosen = value if isinstance(value, list) else [value]
+            text = join_list(translated(o, "label", language) for o in q.options
+                             if o.code in chosen)
+        else:
+            text = value
+        lines.append((translated(q, "label", language), text))
+    return lines
