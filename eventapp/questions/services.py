@@ -13,6 +13,7 @@ import re
 
 from flask_babel import gettext as _
 
+from ..events.services import move_in_order
 from ..extensions import db
 from ..i18n import join_list
 from ..models import Answer, Event, Question, QuestionOption, QuestionType, max_length
@@ -174,13 +175,7 @@ def change_question(question: Question, data: dict) -> Question:
 
 def move(question: Question, step: int) -> None:
     """Up (-1) or down (+1) one place among the event's questions."""
-    questions = event_questions(question.event_id)
-    index = questions.index(question)
-    other = index + step
-    if 0 <= other < len(questions):
-        questions[index], questions[other] = questions[other], questions[index]
-    for position, q in enumerate(questions):
-        q.position = position
+    move_in_order(list(event_questions(question.event_id)), question, step)
     forget_questions(question.event_id)
 
 
