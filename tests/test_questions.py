@@ -385,3 +385,26 @@ def test_a_walk_in_at_the_door_is_not_held_up_by_required_questions(door_client,
     reg = db.session.execute(db.select(Registration).where(
         Registration.email == "kenji@example.org")).scalar_one()
     assert reg.checked_in_at is not None
+
+
+def test_personal_data_going_takes_the_answers_with_it(app, client, seminar, organiser,
+                                                       organiser_token):
+    from eventapp.privacy.services import anonymise_event
+    from tests.test_privacy import end_event
+
+    ids = seed_answers(client, seminar, organiser_token)
+    token = db.session.get(Registration, ids[0]).manage_token
+    assert client.post(f"/r/{token}/delete").status_code == 302
+
+    def answers(rid):
+        return db.session.execute(db.select(Answer).where(
+            Answer.registration_id == rid)).scalars().all()
+
+    db.session.expire_all()
+    assert answers(ids[0]) == [] and len(answers(ids[1])) == 3
+    end_event(seminar)
+    anonymise_event(seminar, organiser)
+    db.session.commit()
+    # The free text goes; the choices stay as figures without a name.
+    assert [a.text for a in answers(ids[2])] == [None, None]
+    assert len(answers(ids[1])) == 3

@@ -214,3 +214,12 @@ def answer_lines(reg: Registration, language: str) -> list[tuple[str, str]]:
             text = value
         lines.append((translated(q, "label", language), text))
     return lines
+
+
+def erase_answers(registration_ids, *, free_text_only: bool = False) -> None:
+    """Personal data going (privacy/services.py): a person's answers, or when an event
+    is anonymised its free-text answers (choices stay as figures, with no name)."""
+    statement = db.delete(Answer).where(Answer.registration_id.in_(registration_ids))
+    if free_text_only:
+        statement = statement.where(Answer.text.is_not(None))
+    db.session.execute(statement, execution_options={"synchronize_session": False})
