@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content import translated
 from ..extensions import db
@@ -178,6 +179,8 @@ def store_answers(pairs: list[tuple[Registration, dict]], *, new: bool = False) 
     transaction). `new`: the registrations have no answers yet."""
     rows = []
     for reg, clean in pairs:
+        if new and all(is_blank(v) for v in clean.values()):
+            set_committed_value(reg, "answer_rows", [])  # known: none (no statement)
         if not clean:
             continue
         if not new:
