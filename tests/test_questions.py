@@ -408,3 +408,29 @@ def test_personal_data_going_takes_the_answers_with_it(app, client, seminar, org
     # The free text goes; the choices stay as figures without a name.
     assert [a.text for a in answers(ids[2])] == [None, None]
     assert len(answers(ids[1])) == 3
+
+
+def test_the_import_page_reads_question_columns_from_an_xlsx(organiser_client, client,
+                                                             seminar, organiser_token):
+    from openpyxl import Workbook
+
+    from tests.test_import import report_url, upload
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["name", "email", "category", "食事の制限", "Photo consent", "note",
+                  "Hotel"])
+    sheet.append(["鈴木 一郎", "ichiro@example.jp", "guest", "ハラール、ベジタリアン", True,
+                  "車いす", "Okura"])
+    sheet.append(["Grace Banda", "grace@example.mw", "guest", "halal", "maybe", None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = report_url(upload(organiser_client, seminar, buffer.getvalue(), "list.xlsx"))
+    page = organiser_client.get(report).get_data(as_text=True)
+    assert "were ignored: Hotel</p>" in page  # every question's column was read
+    assert "<code>answers.photos</code>" in page
+    organiser_client.post(report, data={"mode": "valid"})
+    [reg] = client.get(f"/api/v1/events/{seminar.id}/registrations",
+                       headers=bearer(organiser_token)).get_json()
+    assert reg["answers"] == {"diet": ["vegetarian", "halal"], "photos": True,
+                              "note": "車いす"}
