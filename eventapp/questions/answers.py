@@ -193,12 +193,6 @@ def store_answers(pairs: list[tuple[Registration, dict]], *, new: bool = False) 
         db.session.execute(db.insert(Answer), rows)
 
 
-def answered(event_id: int) -> bool:
-    """Whether anyone answered any of the event's questions."""
-    return db.session.execute(db.select(Answer.id).join(Question).where(
-        Question.event_id == event_id).limit(1)).first() is not None
-
-
 def answer_lines(reg: Registration, language: str) -> list[tuple[str, str]]:
     """(question, answer) in words, in the form's order, for the attendee's page."""
     values = answers_of(reg)
