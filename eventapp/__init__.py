@@ -79,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .privacy import views as privacy_views
+    from .questions import api as questions_api
+    from .questions import views as questions_views
     from .registration import api as registration_api
     from .registration import desk as registration_desk
     from .registration import import_views as registration_imports
@@ -89,7 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
-                   reports_views, reports_api, privacy_views, badges_views, badges_kiosk):
+                   reports_views, reports_api, privacy_views, badges_views, badges_kiosk,
+                   questions_views, questions_api):
         app.register_blueprint(module.bp)
 
 

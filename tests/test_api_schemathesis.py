@@ -63,6 +63,8 @@ MUST_SEE = {
     "POST /api/v1/events/{event_id}/networking/publish": {200},
     "GET /api/v1/events/{event_id}/report": {200},
     "POST /api/v1/events/{event_id}/imports": {200},
+    "POST /api/v1/events/{event_id}/questions": {201},
+    "GET /api/v1/events/{event_id}/questions": {200},
 }
 
 
@@ -144,6 +146,13 @@ def real_body(world, label: str, case, draw) -> None:
                 f"{draw(st.sampled_from(['ケニア', 'KE', 'Kenya', 'ナルニア']))}\r\n")
         case.body = {"file": text.encode(draw(st.sampled_from(["cp932", "utf-16", "utf-8"]))),
                      "dry_run": draw(st.sampled_from(["0", "1"])), "notify": "0"}
+    elif label == "POST /api/v1/events/{event_id}/questions" and draw(st.booleans()):
+        n = draw(st.integers(0, 10**6))
+        japanese = draw(st.one_of(st.just("食事"), NASTY_TEXT))
+        case.body = {"code": f"q{n}", "label": {"en": "Diet", "ja": japanese},
+                     "type": draw(st.sampled_from(["choice", "multiple", "boolean", "text"])),
+                     "options": [{"code": "halal", "label": {"en": "Halal"}}],
+                     "required": False, "categories": ["guest"]}
     elif label == "POST /api/v1/events" and draw(st.booleans()):
         case.body = {
             "title": "Schema Day", "venue": "Room 2",

@@ -275,8 +275,13 @@ def save_category(event: Event, data: dict, category: Category | None = None) ->
 def move_category(event: Event, category: Category, step: int) -> None:
     """Moves a category one place up (-1) or down (+1) in the event's order (the order
     of the sign-up page, the desk and the exports)."""
-    ordered = list(event.categories)
-    index = ordered.index(category)
+    move_in_order(list(event.categories), category, step)
+
+
+def move_in_order(ordered: list, item, step: int) -> None:
+    """Moves `item` one place up (-1) or down (+1) among `ordered` (rows with a
+    `position`), and numbers them all again from 0."""
+    index = ordered.index(item)
     target = index + step
     if 0 <= target < len(ordered):
         ordered[index], ordered[target] = ordered[target], ordered[index]

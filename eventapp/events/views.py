@@ -11,6 +11,7 @@ from ..content import localized
 from ..extensions import db
 from ..i18n import current_language, sentences
 from ..models import Category, Event
+from ..questions.queries import summaries as answer_summaries
 from ..registration.services import capacity_changed
 from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import agenda, services
@@ -210,7 +211,8 @@ def dashboard(event_id):
     return render_template("events/dashboard.html", event=event,
                            confirmed=services.confirmed_count(event.id),
                            state=services.registration_state(event),
-                           language=current_language(), localized=localized)
+                           language=current_language(), localized=localized,
+                           question_summaries=answer_summaries(event, current_language()))
 
 
 @bp.route("/manage/events/<int:event_id>/categories", methods=["GET", "POST"])

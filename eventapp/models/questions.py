@@ -119,3 +119,9 @@ class Answer(db.Model):
     registration: Mapped[Registration] = relationship()
     question: Mapped[Question] = relationship()
     option: Mapped[QuestionOption | None] = relationship()
+
+
+# Read-only: a registration's answer rows, so a list of registrations loads its answers
+# in one more statement (selectinload) rather than one per person. Written by
+# questions/answers.py only.
+Registration.answer_rows = relationship(Answer, viewonly=True, order_by=Answer.id)

@@ -5,7 +5,8 @@ Both keep the registration rows, with their personal data replaced, so that ever
 statistic stays as it was: status, category, country, check-in time, networking
 profile codes (technology areas, target countries) and meetings are kept. What goes:
 names, kana, e-mail, phone, job title, free text (organiser notes, networking note,
-meeting-request messages), the manage link and the check-in code (both replaced by
+meeting-request messages, free-text answers; a person deleting their data takes all
+their answers), the manage link and the check-in code (both replaced by
 fresh random values that are shown to nobody), the texts read by scanners (and, when an
 event is anonymised, the scanners' device names, such as "Yoshiko's iPhone"), every
 e-mail message about these people (the rows, and the copies in the outbox folder: the
@@ -40,6 +41,7 @@ from ..models import (
     new_checkin_code,
     new_secret_token,
 )
+from ..questions.answers import erase_answers
 from ..registration import services as registration_services
 from ..registration.import_store import remove_import_copies
 
@@ -119,6 +121,8 @@ def anonymise_event(event: Event, by: StaffUser) -> Erased:
     db.session.execute(db.update(ScanLog).where(ScanLog.event_id == event.id)
                        .values(code="", device=""),
                        execution_options={"synchronize_session": False})
+    erase_answers(db.select(Registration.id).where(Registration.event_id == event.id),
+                  free_text_only=True)
     email_ids = _delete_emails(db.or_(
         OutboundEmail.event_id == event.id,
         OutboundEmail.registration_id.in_(
@@ -153,6 +157,7 @@ def delete_registration_data(reg: Registration) -> Erased:
             execution_options={"synchronize_session": False})
     db.session.execute(db.update(ScanLog).where(ScanLog.registration_id == reg.id)
                        .values(code=""), execution_options={"synchronize_session": False})
+    erase_answers([reg.id])
     email_ids = _delete_emails(OutboundEmail.registration_id == reg.id)
     # Networking messages to others name their contacts. The stored copies are dropped:
     # a message not yet sent is composed again from the data as it is now.

@@ -72,7 +72,7 @@ JAPANESE_SHORT_NAMES = {"アメリカ": "US", "米国": "US", "英国": "GB", "�
                         "モルドバ": "MD", "ミクロネシア": "FM", "パレスチナ": "PS"}
 
 
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     return _HEADER_NOISE.sub("", normalise(str(text or "")))
 
 
@@ -80,16 +80,16 @@ def _header_key(text: str) -> str:
 def _header_table() -> dict[str, str]:
     table = {}
     for column in COLUMNS + tuple(NAME_PARTS):
-        table[_header_key(column)] = column
+        table[header_key(column)] = column
         for alias in HEADER_ALIASES.get(column, ()):
-            table[_header_key(alias)] = column
+            table[header_key(alias)] = column
     return table
 
 
 def column_for(header) -> str | None:
     """The column a header names, or None: "Name Kana", "フリガナ", "ﾌﾘｶﾞﾅ", "E-mail",
     "メールアドレス（必須）"..."""
-    key = _header_key(header)
+    key = header_key(header)
     table = _header_table()
     return table.get(key) or table.get(_PARENTHESES.sub("", key))
 
@@ -203,6 +203,9 @@ def row_data(values: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
             errors.append(("target_countries", _("Unknown country: %(value)s.",
                                                  value="、".join(unknown))))
         data["target_countries"] = [code for _text, code in codes if code]
+    # Question columns (questions/imports.py names them "answers.<code>").
+    data["answers"] = {key.partition(".")[2]: text for key, text in values.items()
+                       if key.startswith("answers.")}
     return data, errors
 
 

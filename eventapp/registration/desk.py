@@ -28,6 +28,7 @@ from ..extensions import db
 from ..i18n import country_name, current_language, join_list, sentences
 from ..labels import not_changed_reasons, status_labels
 from ..models import EmailStatus, Event, Registration, Status
+from ..questions import queries as answer_queries
 from ..validation import ValidationErrors, apply_errors_to_form
 from ..web import safe_next_url
 from . import queries, services
@@ -67,6 +68,9 @@ def index(event_id):
     query = queries.search(event.id, q=filters.q, status=filters.status or None,
                            category=filters.category or None, country=filters.country or None,
                            checked_in=filters.checked_in_flag, by_email=True)
+    if filters.answer:
+        query = query.where(answer_queries.answered_condition(
+            *answer_queries.parse_filter(event, filters.answer)))
     if filters.status == Status.WAITLISTED:
         query = query.order_by(None).order_by(Registration.waitlisted_at, Registration.id)
     page = queries.paginate(query, page=filters.page, per_page=PER_PAGE)
@@ -80,7 +84,8 @@ def index(event_id):
         categories={c.id: localized(c, language) for c in event.categories},
         countries=sorted(queries.event_countries(event.id), key=lambda c: country_name(c, language)),
         labels=status_labels(), language=language,
-        localized=localized, bulk_form=BulkForm(formdata=None))
+        localized=localized, bulk_form=BulkForm(formdata=None),
+        answer_filters=answer_queries.filter_choices(event, language))
 
 
 # -- one registration ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from ..i18n import is_country
 from ..models import Event, Status
+from ..questions.queries import parse_filter
 from ..validation import Storable
 
 PER_PAGE = 100
@@ -33,6 +34,7 @@ class DeskFilters:
     country: str = ""
     checked_in: str = ""  # "", "yes" or "no"
     page: int = 1
+    answer: str = ""  # "<question code>:<value>" (questions/queries.py)
 
     @classmethod
     def from_args(cls, args, event: Event) -> "DeskFilters":
@@ -40,6 +42,7 @@ class DeskFilters:
         category = args.get("category", "")
         country = args.get("country", "").strip().upper()
         checked_in = args.get("checked_in", "")
+        answer = args.get("answer", "")[:200]
         try:
             page = max(1, min(int(args.get("page", 1)), 100_000))
         except ValueError:
@@ -50,7 +53,7 @@ class DeskFilters:
             category=category if any(c.code == category for c in event.categories) else "",
             country=country if is_country(country) else "",
             checked_in=checked_in if checked_in in ("yes", "no") else "",
-            page=page)
+            page=page, answer=answer if parse_filter(event, answer) else "")
 
     @property
     def checked_in_flag(self) -> bool | None:
@@ -58,12 +61,13 @@ class DeskFilters:
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.status, self.category, self.country, self.checked_in))
+        return any((self.q, self.status, self.category, self.country, self.checked_in,
+                    self.answer))
 
     def query_string(self, **changes) -> str:
         values = {"q": self.q, "status": self.status, "category": self.category,
                   "country": self.country, "checked_in": self.checked_in,
-                  "page": self.page if self.page > 1 else ""} | changes
+                  "answer": self.answer, "page": self.page if self.page > 1 else ""} | changes
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 

@@ -9,6 +9,7 @@ from ..content import localized
 from ..events.forms import MultiCheckboxField
 from ..i18n import country_choices
 from ..models import Category, Event, NetworkingSide, Registration, max_length
+from ..questions import fields as questions
 
 
 def language_choices():
@@ -51,7 +52,9 @@ def build_form(event: Event, category: Category, language: str, *, editing=False
                organiser=False, **kwargs):
     """A RegistrationForm with the fields of this category only, labelled for its side.
     An organiser editing a registration also changes its e-mail and category."""
-    form = RegistrationForm(**kwargs)
+    form = questions.with_questions(RegistrationForm, event, category, language)(**kwargs)
+    if isinstance(kwargs.get("obj"), Registration):
+        questions.fill(form, kwargs["obj"])
     fields = set(category.fields)
     optional = ("job_title", "phone", "technologies_offered", "target_countries",
                 "technology_needs")
@@ -89,5 +92,6 @@ def build_form(event: Event, category: Category, language: str, *, editing=False
 
 def form_data(form) -> dict:
     """The values a service needs, from whichever fields the form has."""
-    return {name: field.data for name, field in form._fields.items()
-            if name not in ("csrf_token", "consent_privacy")}
+    return questions.fold_answers(form, {
+        name: field.data for name, field in form._fields.items()
+        if name not in ("csrf_token", "consent_privacy")})

@@ -5,6 +5,7 @@ person). Written by the export writers, so it opens in Excel with Japanese intac
 from __future__ import annotations
 
 from ..models import Event, NetworkingSide
+from ..questions.imports import template_columns
 from ..reports import exports
 from .columns import COLUMNS
 
@@ -28,13 +29,18 @@ def example_row(event: Event) -> list[str]:
         "technology_needs": area if "technology_needs" in fields else "",
         "target_countries": "KE; TZ" if "target_countries" in fields else "",
     }
-    return [values[column] for column in COLUMNS]
+    return [values[column] for column in COLUMNS] + [v for _c, v in template_columns(event, category)]
+
+
+def header(event: Event) -> list[str]:
+    """The columns, then one per question (headed by its code)."""
+    return list(COLUMNS) + [code for code, _v in template_columns(event)]
 
 
 def template_csv(event: Event) -> str:
     """UTF-8 with a byte order mark, which Excel needs to read Japanese."""
-    return "".join(exports.csv_chunks(COLUMNS, [example_row(event)]))
+    return "".join(exports.csv_chunks(header(event), [example_row(event)]))
 
 
 def template_sheet(event: Event) -> exports.Sheet:
-    return exports.Sheet("registrations", COLUMNS, [example_row(event)], WIDTHS)
+    return exports.Sheet("registrations", header(event), [example_row(event)], WIDTHS)

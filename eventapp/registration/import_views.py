@@ -55,7 +55,7 @@ def upload(event_id):
         upload = form.file.data
         filename = upload.filename or ""
         try:
-            parsed = importing.parse_file(filename, upload.read())
+            parsed = importing.parse_file(filename, upload.read(), event)
         except importing.ImportFileError as e:
             form.file.errors.append(str(e))
         else:

@@ -21,6 +21,7 @@ from ..events.services import lock_event
 from ..extensions import db
 from ..i18n import join_list
 from ..models import ACTIVE_STATUSES, Event, Registration, Status
+from ..questions.imports import AnswerReader, answer_headers
 from ..validation import ValidationErrors
 from . import columns, services
 from .columns import COLUMNS, REQUIRED_COLUMNS
@@ -96,10 +97,10 @@ def _text_length(number: int, cells) -> int:
     return sum(length for _column, length in lengths)
 
 
-def _table_rows(header: list, records) -> ParsedFile:
+def _table_rows(header: list, records, questions: dict[str, str]) -> ParsedFile:
     header = header[:MAX_COLUMNS]
     _text_length(1, zip(header, header, strict=True))
-    keys = [columns.column_for(h) for h in header]
+    keys = [columns.column_for(h) or questions.get(columns.header_key(h)) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns.columns_present(keys)]
     if missing:
         found = join_list(str(h) for h in header if str(h or "").strip()) or "—"
@@ -133,12 +134,12 @@ def _table_rows(header: list, records) -> ParsedFile:
     return ParsedFile(rows, ignored)
 
 
-def parse_file(filename: str, content: bytes) -> ParsedFile:
+def parse_file(filename: str, content: bytes, event: Event | None = None) -> ParsedFile:
     """Reads a CSV (UTF-8 with or without BOM, UTF-16 or CP932; comma, semicolon or
-    tab) or the first sheet of an XLSX file. Raises ImportFileError with a message for
-    the organiser."""
+    tab) or the first sheet of an XLSX file; with the event, its questions' columns too.
+    Raises ImportFileError with a message for the organiser."""
     with open_table(filename, content) as table:
-        parsed = _table_rows(table.header, table.records)
+        parsed = _table_rows(table.header, table.records, answer_headers(event))
     parsed.encoding = table.encoding
     return parsed
 
@@ -157,12 +158,12 @@ def check_rows(event: Event, rows: list[ImportRow]) -> list[ImportRow]:
     services.validate, and duplicates (already registered, or repeated in the file).
     Categories and technology areas given by name come back as their codes."""
     registered = active_emails(event.id)
-    names = columns.Names(event)
+    names, answers = columns.Names(event), AnswerReader(event)
     first_seen: dict[str, int] = {}
     checked = []
     for row in rows:
         errors = list(row.errors)  # format problems found while reading the file
-        data = names.resolve(row.data)
+        data = answers.resolve(names.resolve(row.data))
         email = data.get("email", "").strip().lower()
         try:
             clean = services.validate(event, data, public=False)

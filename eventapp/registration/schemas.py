@@ -17,6 +17,7 @@ from ..api.fields import (
 )
 from ..api.schemas import Paging
 from ..models import Category, Registration, Status, max_length
+from ..questions.schemas import AnswersInput, AnswersOutput
 
 STATUS = validate.OneOf(list(Status))
 LANGUAGES = validate.OneOf(["en", "ja"])
@@ -41,6 +42,7 @@ class RegistrationCreate(Input):
     technologies_offered = TextList()
     technology_needs = TextList()
     target_countries = TextList(max_items=250)
+    answers = AnswersInput(load_default=None)
     notify = Flag(load_default=True, metadata={
         "description": "Send the same e-mails as a sign-up on the page (default true)"})
 
@@ -90,6 +92,7 @@ class RegistrationSchema(RegistrationForDoor):
     technologies_offered = TextList()
     technology_needs = TextList()
     target_countries = TextList(max_items=250)
+    answers = AnswersOutput()
     ticket_url = SecretLink("registration.ticket")
     qr_png_url = SecretLink("registration.qr_png_view")
     manage_url = SecretLink("registration.manage")

@@ -29,6 +29,7 @@ from ..models import (
     max_length,
     new_checkin_code,
 )
+from ..questions.answers import clean_answers, store_answers
 from ..urls import external_url
 from ..validation import ValidationErrors, text_problem
 from .tickets import qr_png
@@ -110,6 +111,12 @@ def validate(event: Event, data: dict, *, public: bool = True,
     clean["target_countries"] = (list(dict.fromkeys(targets))
                                  if "target_countries" in fields else [])
     clean["networking_opt_in"] = bool(data.get("networking_opt_in")) and side != "none"
+    # Required answers hold wherever answers are given (form, API, import); a walk-in
+    # registered at the door gives none and is not held up for them.
+    if category is not None and ("answers" in data or (existing is None and public)):
+        clean["answers"], problems = clean_answers(event, category, data.get("answers"),
+                                                   existing)
+        errors |= problems
     if errors:
         raise ValidationErrors(errors)
     clean["category"] = category
@@ -176,13 +183,14 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
             Registration.email.in_({c["email"] for c in cleaned}),
             Registration.status.in_(ACTIVE_STATUSES))).scalars()}
     free = event.capacity - confirmed_count(event.id)
-    now, outcomes = utcnow(), []
+    now, outcomes, answers = utcnow(), [], []
     confirm_by = email_confirm_deadline(now) if hold_for_email else None
     for clean in cleaned:
         if clean["email"] in known:
             outcomes.append(Outcome(known[clean["email"]], created=False))
             continue
         category = clean.pop("category")
+        answers.append(clean.pop("answers", {}))
         reg = Registration(event=event, category=category, source=source,
                            consent_privacy_at=now, **clean)
         if confirm_by is not None:
@@ -197,6 +205,8 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
         known[reg.email] = reg
         outcomes.append(Outcome(reg, created=True))
     db.session.flush()
+    store_answers([(o.registration, a) for o, a in
+                   zip([o for o in outcomes if o.created], answers, strict=True)], new=True)
     if notify:
         for outcome in outcomes:
             reg = outcome.registration
@@ -289,6 +299,7 @@ def update_details(reg: Registration, data: dict) -> Registration:
     """Edits by the attendee (manage link) or an organiser. E-mail and category stay."""
     clean = validate(reg.event, data | {"category": reg.category.code}, existing=reg)
     clean.pop("category")
+    store_answers([(reg, clean.pop("answers", {}))])
     for key, value in clean.items():
         setattr(reg, key, value)
     return reg
@@ -317,6 +328,7 @@ def correct(reg: Registration, changes: dict, notify: bool = True) -> Registrati
     current = {key: getattr(reg, key) for key in EDITABLE} | {"category": reg.category.code}
     clean = validate(event, current | changes, public=False, existing=reg, with_email=True)
     category = clean.pop("category")
+    answers = clean.pop("answers", {})
     email_changed = clean["email"] != reg.email
     if email_changed and reg.is_active:
         clash = db.session.execute(db.select(Registration.id).where(
@@ -326,6 +338,7 @@ def correct(reg: Registration, changes: dict, notify: bool = True) -> Registrati
             raise DuplicateEmail(clash)
     for key, value in clean.items():
         setattr(reg, key, value)
+    store_answers([(reg, answers)])
     status_changed = False
     if category.id != reg.category_id:
         reg.category = category

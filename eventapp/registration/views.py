@@ -22,6 +22,7 @@ from ..extensions import db, limiter
 from ..i18n import current_language
 from ..labels import attendee_status_phrase
 from ..models import UNCONFIRMED, Status
+from ..questions.answers import answer_lines
 from ..validation import ValidationErrors, apply_errors_to_form, form_and_domain_valid
 from . import confirmation, services
 from .forms import build_form, form_data
@@ -111,6 +112,7 @@ def manage(token):
     reg = registration_or_404(token)
     return render_template("registration/manage.html", reg=reg, event=reg.event,
                            language=current_language(), localized=localized,
+                           answers=answer_lines(reg, current_language()),
                            open_for_signup=registration_state(reg.event) == "open")
 
 

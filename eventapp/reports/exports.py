@@ -34,6 +34,7 @@ from ..extensions import db
 from ..i18n import country_name
 from ..labels import scan_result_labels, status_labels
 from ..models import Event, Meeting, Registration, ScanLog, ScanResult, StaffUser
+from ..questions.exports import Column, export_columns, with_answers
 from . import narrative, services
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,6 +86,7 @@ class Context:
     slot_minutes: int
     yes_no: tuple[str, str]
     countries: dict[str | None, str] = field(default_factory=dict)  # filled as met
+    questions: tuple[Column, ...] = ()  # a column each in the attendee list
 
     @classmethod
     def of(cls, event: Event, language: str) -> Context:
@@ -92,7 +94,7 @@ class Context:
                    {c.id: localized(c, language) for c in event.categories},
                    {a.code: localized(a, language) for a in event.technology_areas},
                    event.networking_starts_at, event.networking_slot_minutes,
-                   (_("No"), _("Yes")))
+                   (_("No"), _("Yes")), questions=export_columns(event, language))
 
     @property
     def timezone(self) -> str:
@@ -156,10 +158,15 @@ def attendee_header(ctx: Context) -> list[str]:
             _("Language"), _("Status"), _("Registered at (%(zone)s)", zone=zone),
             _("Checked in at (%(zone)s)", zone=zone), _("Checked in by"),
             _("Networking opt-in"), _("Technologies offered"), _("Technology needs"),
-            _("Target countries"), _("Meetings")]
+            _("Target countries"), _("Meetings")] + [q.header for q in ctx.questions]
 
 
 def attendee_rows(ctx: Context) -> Iterator[list]:
+    rows = _attendee_rows(ctx)
+    return with_answers(ctx.questions, rows, ctx.yes_no) if ctx.questions else rows
+
+
+def _attendee_rows(ctx: Context) -> Iterator[list]:
     people = services.meeting_people(ctx.event_id)
     meetings = (db.select(people.c.registration_id, db.func.count().label("n"))
                 .group_by(people.c.registration_id).subquery())

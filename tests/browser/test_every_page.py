@@ -42,6 +42,8 @@ from eventapp.models import (
     Status,
 )
 from eventapp.networking import services as networking
+from eventapp.questions import services as questions
+from eventapp.questions.answers import clean_answers, store_answers
 from tests import factories
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, login_as
 from tests.conftest import make_test_config
@@ -86,6 +88,7 @@ class Site:
     import_token: str
     import_done_token: str
     fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
+    question_id: int = 0  # the dietary question, answered by a few people
 
 
 def build_site(app, base_url: str) -> Site:
@@ -134,10 +137,21 @@ def build_site(app, base_url: str) -> Site:
                       last_error="ConnectionRefusedError: [Errno 111] Connection refused")])
     db.session.commit()
 
+    # The organiser's questions (every preset), answered by a few people.
+    diet = [questions.add_preset(event, key) for key in
+            ("diet", "accessibility", "interpretation", "photo_consent")][0]
+    for reg, choice in zip(people[:6], ["halal", "vegetarian", "halal", "vegan", "halal",
+                                        "gluten_free"], strict=False):
+        clean, _problems = clean_answers(event, reg.category, {
+            "diet": [choice], "interpretation": "english", "photo_consent": True,
+            "accessibility": "Wheelchair access to the networking room"}, reg)
+        store_answers([(reg, clean)])
+    db.session.commit()
+
     fresh = [r.checkin_code for r in people[19:] if r.id != attendee.id]
     return Site(app, base_url, organiser, door, event, attendee, cancelled, pending, unconfirmed,
                 stored_import(app, event, organiser, 1),
-                stored_import(app, event, organiser, 2, done=True), fresh)
+                stored_import(app, event, organiser, 2, done=True), fresh, diet.id)
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -171,6 +185,9 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("events.edit", ORGANISER, f"{manage}/edit"),
         ("events.categories", ORGANISER, f"{manage}/categories"),
         ("desk.index", ORGANISER, f"{manage}/registrations"),
+        ("desk.index", ORGANISER, f"{manage}/registrations?answer=diet:halal"),
+        ("questions.editor", ORGANISER, f"{manage}/questions"),
+        ("questions.edit", ORGANISER, f"{manage}/questions/{site.question_id}"),
         ("desk.registration", ORGANISER, f"{manage}/registrations/{site.pending.id}"),
         ("desk.failed_emails", ORGANISER, f"{manage}/registrations/emails/failed"),
         ("imports.upload", ORGANISER, f"{manage}/registrations/import"),
