@@ -74,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as checkin_api
     from .checkin import views as checkin_views
     from .events import views as event_views
+    from .messages import api as messages_api
+    from .messages import views as messages_views
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .privacy import views as privacy_views
@@ -87,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
-                   reports_views, reports_api, privacy_views):
+                   reports_views, reports_api, privacy_views, messages_views, messages_api):
         app.register_blueprint(module.bp)
 
 
