@@ -73,9 +73,8 @@ def check_texts(subject: dict, body: dict) -> None:
             errors[field] = _("Write it in English, in Japanese or in both.")
         for lang in LANGUAGES:
             text = texts.get(lang) or ""
-            problem = (placeholder_problem(text) or text_problem(text)
-                       or (_("At most %(limit)d characters.", limit=limit)
-                           if field == "subject" and len(text) > limit else None))
+            problem = placeholder_problem(text) or text_problem(
+                text, limit if field == "subject" else None, one_line=field == "subject")
             if problem:
                 errors[f"{field}.{lang}"] = problem
     if errors:
