@@ -138,10 +138,15 @@ def create_message(event: Event, data: dict, staff_id: int | None = None) -> Mes
         db.session.expire(message, ["status", "queued_at"])
     else:
         message.recipients = groups.count(event.id, message.audience)
-        due = db.session.info.get(MESSAGES_DUE)
-        at = message.send_at.timestamp()
-        db.session.info[MESSAGES_DUE] = at if due is None else min(due, at)
+        _run_job_at(message.send_at)
     return message
+
+
+def _run_job_at(when: datetime) -> None:
+    """Asks for a run of the job at `when`, after the commit (jobs.py)."""
+    due = db.session.info.get(MESSAGES_DUE)
+    at = when.timestamp()
+    db.session.info[MESSAGES_DUE] = at if due is None else min(due, at)
 
 
 def queue_emails(message: Message) -> int:
@@ -171,7 +176,7 @@ def automatic_messages(event: Event) -> dict[str, Message]:
         if kind not in found:
             audience, days, subject, subject_ja, body, body_ja = AUTOMATIC[kind]
             found[kind] = Message(
-                event_id=event.id, kind=kind, audience=dict(audience), offset_days=days,
+                event=event, kind=kind, audience=dict(audience), offset_days=days,
                 subject=subject, subject_ja=subject_ja, body=body, body_ja=body_ja,
                 enabled=False, status=MessageStatus.SCHEDULED)
     return found
@@ -199,6 +204,8 @@ def update_automatic(message: Message, data: dict) -> None:
         setattr(message, key, data[key])
     if message.id is None:
         db.session.add(message)
+    if message.enabled and message.status == MessageStatus.SCHEDULED:
+        _run_job_at(max(utcnow(), due_at(message, message.event)))
 
 
 # -- the job -------------------------------------------------------------------------------
