@@ -30,12 +30,13 @@ def message_email(message: Message, reg: Registration) -> tuple[str, dict, dict[
     values = placeholder_values(reg)
     body = fill(translated(message, "body", language), values)
     opt_out_url = external_url("messages.opt_out", token=reg.manage_token)
+    one_click = external_url("messages.one_click_opt_out", token=reg.manage_token)
     context = {
         "subject": fill(translated(message, "subject", language), values),
         "body": body, "body_html": to_html(body), "event": reg.event,
         "registration": reg, "kind": message.kind, "opt_out_url": opt_out_url,
         "programme_url": external_url("events.public_event", slug=reg.event.slug),
-        "mail_headers": {"List-Unsubscribe": f"<{opt_out_url}>",
+        "mail_headers": {"List-Unsubscribe": f"<{one_click}>",
                          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     } | values
     images = {}

@@ -208,6 +208,15 @@ def update_automatic(message: Message, data: dict) -> None:
         _run_job_at(max(utcnow(), due_at(message, message.event)))
 
 
+def set_opted_out(reg, opted_out: bool) -> None:
+    """The attendee's choice: no more messages one may opt out of (or them again)."""
+    begin_write()
+    if opted_out:
+        reg.messages_opt_out_at = reg.messages_opt_out_at or utcnow()
+    else:
+        reg.messages_opt_out_at = None
+
+
 # -- the job -------------------------------------------------------------------------------
 
 def due_message_ids(now: datetime) -> list[int]:

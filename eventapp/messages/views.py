@@ -3,14 +3,23 @@ each message's failures, automatic messages) and the attendee's opt-out page.
 
 Every view goes load -> check access -> act, one commit; e-mails go out after it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required
 from ..auth.forms import ConfirmForm
-from ..database import begin_write, utcnow
+from ..database import utcnow
 from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import AUTOMATIC_KINDS, MessageStatus, Question, Registration
@@ -171,16 +180,27 @@ def automatic(event_id):
 # -- the attendee's side -------------------------------------------------------------
 
 @bp.route("/r/<token>/messages", methods=["GET", "POST"])
-@csrf.exempt  # the secret link is the proof; mail clients' one-click opt-out posts no token
 def opt_out(token):
     reg = registration_or_404(token)
     if request.method == "POST":
-        begin_write()
         back_in = request.form.get("subscribe") == "1"
-        reg.messages_opt_out_at = None if back_in else (reg.messages_opt_out_at or utcnow())
+        services.set_opted_out(reg, not back_in)
         db.session.commit()
         flash(_("You will receive the organisers' messages again.") if back_in else
               _("You will no longer receive the organisers' messages for this event."),
               "success")
         return redirect(url_for("messages.opt_out", token=token))
     return render_template("messages/opt_out.html", reg=reg, event=reg.event)
+
+
+@bp.route("/r/<token>/messages/unsubscribe", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail client posts "List-Unsubscribe=One-Click", no form token
+def one_click_opt_out(token):
+    """The List-Unsubscribe address: a mail client's one-click POST opts out; a browser
+    opening it is shown the opt-out page."""
+    reg = registration_or_404(token)
+    if request.method == "GET":
+        return redirect(url_for("messages.opt_out", token=token))
+    services.set_opted_out(reg, True)
+    db.session.commit()
+    return jsonify(opted_out=True)
