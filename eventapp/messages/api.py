@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify
 
 from ..api.docs import arguments, error_responses, operation
-from ..auth.access import api_user, api_roles
+from ..auth.access import api_roles, api_user
 from ..events.services import event_or_404
 from ..extensions import csrf, db
 from ..models import Role

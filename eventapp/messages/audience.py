@@ -3,8 +3,12 @@ condition (status, category, checked in or not, hand-picked, an answer to a ques
 and the checks that say which condition does not fit the event."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..content import localized
 from ..extensions import db
+from ..i18n import join_list
+from ..labels import status_labels
 from ..models import (
     ACTIVE_STATUSES,
     Answer,
@@ -123,3 +127,25 @@ def _answer_problem(event: Event, answer: dict) -> str | None:
     if option is not None and option not in {o.code for o in question.options}:
         return _("Unknown option: %(code)s.", code=option)
     return None
+
+
+def describe(event: Event, audience: dict) -> list[str]:
+    """The group in words, for the history: one phrase per condition."""
+    labels = status_labels()
+    words = [join_list([labels[s] for s in audience["status"] if s in labels])
+             if audience.get("status") else _("Pending, confirmed or waitlisted")]
+    names = {c.code: localized(c) for c in event.categories}
+    codes = audience.get("category") or []
+    words.append(join_list([names.get(c, c) for c in codes]) if codes
+                 else _("Every category"))
+    if audience.get("checked_in") is not None:
+        words.append(_("Checked in") if audience["checked_in"] else _("Not checked in"))
+    answer = audience.get("answer")
+    if answer:
+        words.append(_("Answered %(question)s: %(answer)s", question=answer["question"],
+                       answer=answer.get("option") or (
+                           _("Yes") if answer.get("value") else _("No"))))
+    if audience.get("registration_ids"):
+        words.append(ngettext("%(num)d hand-picked person", "%(num)d hand-picked people",
+                              len(audience["registration_ids"])))
+    return words

@@ -59,6 +59,8 @@ def _prefetch(rows: list[OutboundEmail]) -> list:
 def compose_message_email(row: OutboundEmail) -> tuple[str, dict, dict[str, bytes]]:
     message = db.session.get(Message, row.message_id)
     reg = db.session.get(Registration, row.registration_id)
+    if reg is None or reg.erased_at is not None:
+        raise LookupError("The attendee deleted their data after the message was written")
     return message_email(message, reg)
 
 

@@ -119,7 +119,8 @@ def detail(event_id, message_id):
     names = {r.id: r.name for r in db.session.execute(db.select(Registration).where(
         Registration.id.in_({e.registration_id for e in failed}))).scalars()}
     return render_template("messages/detail.html", event=event, message=message,
-                           state=state, failed=failed, names=names)
+                           state=state, failed=failed, names=names,
+                           audience=groups.describe(event, message.audience))
 
 
 @bp.post(f"{PREFIX}/<int:message_id>/retry")
