@@ -35,8 +35,8 @@ class ComposeForm(FlaskForm):
     status = MultiCheckboxField(_l("Status"), description=_l(
         "None ticked: pending, confirmed and waitlisted."))
     category = MultiCheckboxField(_l("Category"), description=_l("None ticked: every category."))
-    checked_in = SelectField(_l("Checked in"))
-    answer = SelectField(_l("Answer to a question"))
+    checked_in = SelectField(_l("Checked in"), validate_choice=False)
+    answer = SelectField(_l("Answer to a question"), validate_choice=False)
     registration_ids = HiddenField()
     send_at = DateTimeLocalField(_l("Send at"), format=DT_FORMAT, validators=[Optional()],
                                  description=_l("Empty: send now. In the event's time zone."))
