@@ -625,7 +625,7 @@ def _message(w, status: str = "queued"):
     return message
 
 
-MESSAGE_FORM = {"subject_en": "Hello {name}", "body_en": "Your ticket: {ticket_url}",
+MESSAGE_FORM = {"subject": "Hello {name}", "body": "Your ticket: {ticket_url}",
                 "subject_ja": "", "body_ja": "", "category": "guest", "checked_in": "",
                 "answer": "", "registration_ids": "", "send_at": "", "do": "send"}
 

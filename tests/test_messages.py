@@ -252,8 +252,8 @@ def test_compose_page_previews_a_chosen_person_and_sends_a_test_to_the_organiser
     event = factories.event()
     first = factories.registration(event, "embassy", name="Aaa First", language="en")
     chosen = factories.registration(event, "embassy", name="佐藤 花子", language="ja")
-    form = {"subject_en": "Hello {name}", "subject_ja": "{name}様",
-            "body_en": "See {ticket_url}", "body_ja": "チケット {ticket_url}",
+    form = {"subject": "Hello {name}", "subject_ja": "{name}様",
+            "body": "See {ticket_url}", "body_ja": "チケット {ticket_url}",
             "category": ["embassy"], "checked_in": "", "answer": "", "registration_ids": "",
             "person": str(chosen.id)}
     page = organiser_client.post(f"/manage/events/{event.id}/messages/new",
@@ -266,7 +266,7 @@ def test_compose_page_previews_a_chosen_person_and_sends_a_test_to_the_organiser
     [(rcpts, message)] = smtp_inbox.messages
     assert rcpts == [organiser.email] and message["Subject"] == "佐藤 花子様"
     bad = organiser_client.post(f"/manage/events/{event.id}/messages/new",
-                                data=form | {"do": "send", "body_en": "Hi {nmae}"})
+                                data=form | {"do": "send", "body": "Hi {nmae}"})
     assert "Unknown placeholder {nmae}" in bad.get_data(as_text=True)
     sent = organiser_client.post(f"/manage/events/{event.id}/messages/new",
                                  data=form | {"do": "send"})

@@ -23,15 +23,25 @@ PLACEHOLDER_HINT = _l("Plain text. {name}, {ticket_url} and {agenda_url} are fil
                       "for each person.")
 
 
-class ComposeForm(FlaskForm):
-    subject_en = StringField(_l("Subject in English"),
-                             render_kw={"maxlength": max_length(Message.subject)})
+class MessageTexts(FlaskForm):
+    """Subject and text in both languages, named as the model's columns."""
+
+    subject = StringField(_l("Subject in English"),
+                          render_kw={"maxlength": max_length(Message.subject)})
     subject_ja = StringField(_l("Subject in Japanese"),
                              render_kw={"maxlength": max_length(Message.subject)})
-    body_en = TextAreaField(_l("Message in English"), description=PLACEHOLDER_HINT,
-                            render_kw={"rows": 8})
+    body = TextAreaField(_l("Message in English"), description=PLACEHOLDER_HINT,
+                         render_kw={"rows": 8})
     body_ja = TextAreaField(_l("Message in Japanese"), description=PLACEHOLDER_HINT,
                             render_kw={"rows": 8})
+
+    def texts(self) -> dict:
+        """{"subject": {"en", "ja"}, "body": {"en", "ja"}}, as the service takes them."""
+        return {"subject": {"en": self.subject.data or "", "ja": self.subject_ja.data or ""},
+                "body": {"en": self.body.data or "", "ja": self.body_ja.data or ""}}
+
+
+class ComposeForm(MessageTexts):
     status = MultiCheckboxField(_l("Status"), description=_l(
         "None ticked: pending, confirmed and waitlisted."))
     category = MultiCheckboxField(_l("Category"), description=_l("None ticked: every category."))
@@ -70,9 +80,7 @@ class ComposeForm(FlaskForm):
         return to
 
     def data_for_service(self) -> dict:
-        return {"subject": {"en": self.subject_en.data or "", "ja": self.subject_ja.data or ""},
-                "body": {"en": self.body_en.data or "", "ja": self.body_ja.data or ""},
-                "to": self.audience(), "send_at": self.send_at.data}
+        return self.texts() | {"to": self.audience(), "send_at": self.send_at.data}
 
 
 def answer_choices(questions: list[Question]) -> list[tuple[str, str]]:
@@ -90,21 +98,12 @@ def answer_choices(questions: list[Question]) -> list[tuple[str, str]]:
     return choices
 
 
-# Form field -> the service's (API's) field name, for messages at the right field.
-FIELD_NAMES = {"subject.en": "subject_en", "subject.ja": "subject_ja", "body.en": "body_en",
-               "body.ja": "body_ja", "subject": "subject_en", "body": "body_en",
-               "to.status": "status", "to.category": "category", "to.answer": "answer",
-               "to.registration_ids": "registration_ids", "send_at": "send_at"}
+# The service's (API's) field name -> the form's, for messages at the right field.
+FIELD_NAMES = {"subject.en": "subject", "subject.ja": "subject_ja", "body.en": "body",
+               "body.ja": "body_ja", "to.status": "status", "to.category": "category",
+               "to.answer": "answer", "to.registration_ids": "registration_ids"}
 
 
-class AutomaticForm(FlaskForm):
+class AutomaticForm(MessageTexts):
     enabled = BooleanField(_l("On"))
     offset_days = IntegerField(_l("Days"), validators=[NumberRange(min=0, max=60)])
-    subject = StringField(_l("Subject in English"),
-                          render_kw={"maxlength": max_length(Message.subject)})
-    subject_ja = StringField(_l("Subject in Japanese"),
-                             render_kw={"maxlength": max_length(Message.subject)})
-    body = TextAreaField(_l("Message in English"), description=PLACEHOLDER_HINT,
-                         render_kw={"rows": 7})
-    body_ja = TextAreaField(_l("Message in Japanese"), description=PLACEHOLDER_HINT,
-                            render_kw={"rows": 7})

@@ -110,15 +110,19 @@ def check_message(event: Event, data: dict) -> dict:
 
 def new_message(event: Event, data: dict, staff_id: int | None = None) -> Message:
     """An organiser's message from checked data (not added to the session)."""
-    subject, body = data.get("subject") or {}, data.get("body") or {}
     message = Message(event_id=event.id, kind=MessageKind.ORGANISER, audience=data["to"],
                       send_at=data.get("send_at"), created_by_id=staff_id,
                       status=MessageStatus.SCHEDULED, enabled=True, offset_days=0)
-    for lang in LANGUAGES:
-        setattr(message, column("subject", lang), (subject.get(lang) or "").strip())
-        setattr(message, column("body", lang), (body.get(lang) or "").strip())
     message.event = event
+    set_texts(message, data)
     return message
+
+
+def set_texts(message: Message, texts: dict) -> None:
+    """Subject and body in each language, from {"subject": {"en", "ja"}, "body": ...}."""
+    for field in ("subject", "body"):
+        for lang in LANGUAGES:
+            setattr(message, column(field, lang), (texts[field].get(lang) or "").strip())
 
 
 def create_message(event: Event, data: dict, staff_id: int | None = None) -> Message:
@@ -195,13 +199,14 @@ def too_late(message: Message, event: Event, now: datetime) -> bool:
     return message.kind == MessageKind.REMINDER and now >= event.starts_at
 
 
-def update_automatic(message: Message, data: dict) -> None:
-    """Saves an automatic message's switch, days and texts (checked first)."""
-    check_texts({"en": data["subject"], "ja": data["subject_ja"]},
-                {"en": data["body"], "ja": data["body_ja"]})
+def update_automatic(message: Message, texts: dict, *, enabled: bool,
+                     offset_days: int) -> None:
+    """Saves an automatic message's switch, days and texts ({"subject": {"en", "ja"},
+    "body": {...}}, checked first)."""
+    check_texts(texts["subject"], texts["body"])
     begin_write()
-    for key in ("enabled", "offset_days", "subject", "subject_ja", "body", "body_ja"):
-        setattr(message, key, data[key])
+    set_texts(message, texts)
+    message.enabled, message.offset_days = enabled, offset_days
     if message.id is None:
         db.session.add(message)
     if message.enabled and message.status == MessageStatus.SCHEDULED:

@@ -39,7 +39,7 @@ def _questions(event_id: int) -> list[Question]:
         .order_by(Question.position, Question.id)).scalars())
 
 
-def _show_errors(form: ComposeForm, errors: ValidationErrors) -> None:
+def _show_errors(form, errors: ValidationErrors) -> None:
     apply_errors_to_form(form, ValidationErrors(
         {FIELD_NAMES.get(name, name): message for name, message in errors.fields.items()}))
 
@@ -162,17 +162,16 @@ def automatic(event_id):
                                  else None) for kind in AUTOMATIC_KINDS}
     kind = request.form.get("kind") if request.method == "POST" else None
     if kind in forms and forms[kind].validate():
+        form = forms[kind]
         try:
-            services.update_automatic(rules[kind], forms[kind].data)
+            services.update_automatic(rules[kind], form.texts(), enabled=form.enabled.data,
+                                      offset_days=form.offset_days.data)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("messages.automatic", event_id=event.id) + f"#{kind}")
         except ValidationErrors as errors:
             db.session.rollback()
-            apply_errors_to_form(forms[kind], ValidationErrors(
-                {{"subject.en": "subject", "subject.ja": "subject_ja", "body.en": "body",
-                  "body.ja": "body_ja", "subject": "subject", "body": "body"}.get(k, k): v
-                 for k, v in errors.fields.items()}))
+            _show_errors(form, errors)
     due = {k: services.due_at(rules[k], event) for k in AUTOMATIC_KINDS}
     return render_template("messages/automatic.html", event=event, forms=forms,
                            rules=rules, due=due, now=utcnow())
