@@ -301,3 +301,33 @@ def test_automatic_messages_page_saves_texts_and_refuses_unknown_placeholders(
     assert rule.enabled and rule.subject == "Thanks" and rule.offset_days == 0
     bad = organiser_client.post(url, data=form | {"thanks-body": "Thanks {who}"})
     assert "Unknown placeholder {who}" in bad.get_data(as_text=True)
+
+
+def test_two_job_runs_at_once_queue_a_due_message_once(app, client, organiser_token):
+    """Two processes' job runs find the same message due: the conditional UPDATE lets one
+    of them queue its e-mails; the other finds nothing to do."""
+    import threading
+
+    event = factories.event()
+    people = [factories.registration(event, "guest") for _ in range(5)]
+    send_at = (utcnow() + timedelta(minutes=5)).isoformat()
+    answer = post_message(client, organiser_token, event, send_at=send_at).get_json()
+    later = utcnow() + timedelta(minutes=6)
+    barrier, counts = threading.Barrier(2), []
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            counts.append(services.queue_due_messages(later))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 1]
+    db.session.rollback()
+    rows = db.session.execute(db.select(OutboundEmail.registration_id)
+                              .where(OutboundEmail.message_id == answer["id"])).scalars()
+    assert sorted(rows) == sorted(p.id for p in people)
