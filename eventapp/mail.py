@@ -69,15 +69,14 @@ _QUEUE = OutboundEmail.__table__.insert()
 
 
 def queue_email(kind: str, recipient: str, composer_name: str, *, language: str = "en",
-                event_id: int | None = None, registration_id: int | None = None,
-                message_id: int | None = None) -> None:
+                event_id: int | None = None, registration_id: int | None = None) -> None:
     """Records a message to send after the commit, in the caller's transaction (one
     INSERT, no unit-of-work flush). Rendering (templates, QR images) is left to the
     sender, off the request's path; the text is kept once composed, so a retry sends
     the very same message."""
     queue_emails([{"kind": kind, "recipient": recipient, "composer": composer_name,
                    "language": language, "event_id": event_id,
-                   "registration_id": registration_id, "message_id": message_id}])
+                   "registration_id": registration_id}])
 
 
 def queue_emails(emails: list[dict]) -> None:
