@@ -76,6 +76,8 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as checkin_api
     from .checkin import views as checkin_views
     from .events import views as event_views
+    from .messages import api as messages_api
+    from .messages import views as messages_views
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .privacy import views as privacy_views
@@ -92,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
                    reports_views, reports_api, privacy_views, badges_views, badges_kiosk,
-                   questions_views, questions_api):
+                   questions_views, questions_api, messages_views, messages_api):
         app.register_blueprint(module.bp)
 
 

@@ -40,6 +40,7 @@ from . import limitstore, mail
 from .database import utcnow
 from .extensions import db
 from .files import create_private
+from .messages import services as messages
 from .registration.confirmation import expire_unconfirmed
 from .registration.import_store import remove_import_copies
 
@@ -131,6 +132,10 @@ class Jobs:
         # Unconfirmed sign-ups past their deadline are cancelled (registration/confirmation.py).
         self.expire = self.huey.periodic_task(crontab(minute="*/5"),
                                               name="expire_unconfirmed")(self._expire_unconfirmed)
+        # Scheduled and automatic messages (messages/services.py): every minute, and at
+        # a scheduled message's own time (after the commit that scheduled it).
+        self.messages = self.huey.periodic_task(crontab(minute="*"),
+                                                name="queue_due_messages")(self._queue_messages)
         self.wake = threading.Event()
         self.consumer: Consumer | None = None
         self.consumer_pid: int | None = None
@@ -162,6 +167,23 @@ class Jobs:
                 db.session.remove()
         if count:
             log.info("Cancelled %d sign-ups whose e-mail address was not confirmed", count)
+
+    def _queue_messages(self) -> None:
+        with self.app.app_context():
+            try:
+                count = messages.queue_due_messages()
+            finally:
+                db.session.remove()
+        if count:
+            log.info("Queued the e-mails of %d scheduled or automatic messages", count)
+
+    def messages_scheduled(self, when: float) -> None:
+        """A message was scheduled for `when` (epoch seconds): the job runs then."""
+        try:
+            self.messages.schedule(delay=max(0.0, when - time.time()))
+            self.wake.set()
+        except Exception:  # the queue is down: the periodic run finds it a minute later
+            log.exception("Could not schedule the messages job; the periodic run sends it")
 
     def _wake_at(self, when: float) -> None:
         """Schedules a run for when the next retry (or scheduled message) falls due,
@@ -252,22 +274,35 @@ def init_app(app: Flask) -> None:
 _COMMITTED = "eventapp.outbox_committed"
 
 
+_MESSAGES_COMMITTED = "eventapp.messages_committed"
+
+
 @event.listens_for(Session, "after_commit")
 def _note_commit(session) -> None:
     if session.info.pop(mail.OUTBOX_CHANGED, False):
         session.info[_COMMITTED] = True
+    due = session.info.pop(messages.MESSAGES_DUE, None)
+    if due is not None:
+        session.info[_MESSAGES_COMMITTED] = due
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session) -> None:
     session.info.pop(mail.OUTBOX_CHANGED, None)
     session.info.pop(_COMMITTED, None)  # e.g. a savepoint's, undone with the transaction
+    session.info.pop(messages.MESSAGES_DUE, None)
+    session.info.pop(_MESSAGES_COMMITTED, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _enqueue_after_commit(session, transaction) -> None:
-    if transaction.parent is None and session.info.pop(_COMMITTED, False):
+    if transaction.parent is not None:
+        return
+    if session.info.pop(_COMMITTED, False):
         current_app.extensions["jobs"].outbox_changed()
+    due = session.info.pop(_MESSAGES_COMMITTED, None)
+    if due is not None:
+        current_app.extensions["jobs"].messages_scheduled(due)
 
 
 jobs_cli = AppGroup("jobs", help="Background jobs (e-mail).")

@@ -74,10 +74,20 @@ def queue_email(kind: str, recipient: str, composer_name: str, *, language: str 
     INSERT, no unit-of-work flush). Rendering (templates, QR images) is left to the
     sender, off the request's path; the text is kept once composed, so a retry sends
     the very same message."""
-    db.session.connection().execute(_QUEUE, {
-        "kind": kind, "recipient": recipient, "subject": "", "mime": None,
-        "composer": composer_name, "language": language, "event_id": event_id,
-        "registration_id": registration_id})
+    queue_emails([{"kind": kind, "recipient": recipient, "composer": composer_name,
+                   "language": language, "event_id": event_id,
+                   "registration_id": registration_id}])
+
+
+def queue_emails(emails: list[dict]) -> None:
+    """Many messages in one statement (executemany): each dict holds queue_email's
+    arguments by column name (kind, recipient, composer, language, event_id,
+    registration_id, message_id)."""
+    if not emails:
+        return
+    db.session.connection().execute(_QUEUE, [
+        {"subject": "", "mime": None, "language": "en", "event_id": None,
+         "registration_id": None, "message_id": None} | email for email in emails])
     db.session.info[OUTBOX_CHANGED] = True
 
 
@@ -116,6 +126,9 @@ def render_message(recipient: str, template: str, language: str, context: dict,
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="eventapp.local")
+    # A composer's own headers (List-Unsubscribe on messages one may opt out of).
+    for header, value in context.get("mail_headers", {}).items():
+        message[header] = value
     return subject, message.as_string(maxheaderlen=78)
 
 

@@ -610,3 +610,58 @@ def _api_not_an_id(w, e, m, _role):
         values["registration_id"] = "-1"
     return Call(e, m, values, json={"code": w.attendee.checkin_code} if m == "POST" else None,
                 writes=False, allowed_status=404)
+
+
+# -- messages ---------------------------------------------------------------------------
+
+def _message(w, status: str = "queued"):
+    from eventapp.models import Message
+
+    message = Message(event_id=w.event.id, subject="Hello {name}", body="See you.",
+                      audience={"category": ["guest"]}, status=status,
+                      send_at=utcnow() + timedelta(days=1))
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+MESSAGE_FORM = {"subject": "Hello {name}", "body": "Your ticket: {ticket_url}",
+                "subject_ja": "", "body_ja": "", "category": "guest", "checked_in": "",
+                "answer": "", "registration_ids": "", "send_at": "", "do": "send"}
+
+
+@builds("messages.history", "messages.compose", "messages.automatic")
+def _messages_page(w, e, m, _role):
+    call = Call(e, m, {"event_id": w.event.id})
+    if m == "POST" and e == "messages.compose":
+        call.form = dict(MESSAGE_FORM)
+    elif m == "POST":
+        call.form = {"kind": "thanks", "thanks-enabled": "y", "thanks-offset_days": "1",
+                     "thanks-subject": "Thanks", "thanks-subject_ja": "",
+                     "thanks-body": "Thank you, {name}.", "thanks-body_ja": ""}
+    return call
+
+
+@builds("messages.detail", "messages.retry", "messages.cancel")
+def _message_call(w, e, m, _role):
+    message = _message(w, "scheduled" if e == "messages.cancel" else "queued")
+    if e == "messages.retry":
+        w.failed_email().message_id = message.id
+        db.session.commit()
+    return Call(e, m, {"event_id": w.event.id, "message_id": message.id},
+                form={} if m == "POST" else None)
+
+
+@builds("messages_api.create_message", "messages_api.get_message")
+def _api_message(w, e, m, _role):
+    if m == "GET":
+        return Call(e, m, {"event_id": w.event.id, "message_id": _message(w).id})
+    return Call(e, m, {"event_id": w.event.id}, json={
+        "subject": {"en": "Hello {name}"}, "body": {"en": "See you."},
+        "to": {"category": ["guest"]}})
+
+
+@builds("messages.opt_out", "messages.one_click_opt_out")
+def _opt_out(w, e, m, _role):
+    reg = w.registration("guest")
+    return Call(e, m, {"token": reg.manage_token}, form={} if m == "POST" else None)

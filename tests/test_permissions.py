@@ -131,6 +131,16 @@ ACCESS = {
     "networking_api.meetings": ORGANISER_ONLY,
     "reports_api.event_report": ORGANISER_ONLY,
     "privacy.anonymise_event": ORGANISER_ONLY,
+    "messages.history": ORGANISER_ONLY,
+    "messages.compose": ORGANISER_ONLY,
+    "messages.detail": ORGANISER_ONLY,
+    "messages.retry": ORGANISER_ONLY,
+    "messages.cancel": ORGANISER_ONLY,
+    "messages.automatic": ORGANISER_ONLY,
+    "messages_api.create_message": ORGANISER_ONLY,
+    "messages_api.get_message": ORGANISER_ONLY,
+    "messages.opt_out": PUBLIC,
+    "messages.one_click_opt_out": PUBLIC,
 }
 
 DOOR_LIST_FIELDS = {"id", "name", "name_kana", "organisation", "category", "status",

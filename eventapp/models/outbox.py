@@ -34,6 +34,9 @@ class OutboundEmail(db.Model):
                                                  index=True)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
+    # The organiser's or automatic message this e-mail is one person's copy of.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     composer: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(2), default="en")

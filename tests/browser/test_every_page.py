@@ -37,6 +37,7 @@ from eventapp.models import (
     EmailStatus,
     Meeting,
     MeetingRequest,
+    Message,
     OutboundEmail,
     Registration,
     Status,
@@ -66,7 +67,8 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics", "imports.template_csv",
              "imports.template_xlsx", "badges.sheets", "badges.single", "badges.checkin_list",
-             "badges.table_cards", "kiosk.badge"}
+             "badges.table_cards", "kiosk.badge",
+             "messages.one_click_opt_out"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (endpoint -> selectors).
@@ -89,6 +91,7 @@ class Site:
     import_done_token: str
     fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
     question_id: int = 0  # the dietary question, answered by a few people
+    message_id: int = 0  # a message to a group, one of whose e-mails failed
 
 
 def build_site(app, base_url: str) -> Site:
@@ -149,9 +152,25 @@ def build_site(app, base_url: str) -> Site:
     db.session.commit()
 
     fresh = [r.checkin_code for r in people[19:] if r.id != attendee.id]
+    message = Message(event_id=event.id, subject="Interpretation at the seminar",
+                      subject_ja="当日の通訳について", body="Dear {name},\n\nInterpreters "
+                      "will be at the front desk.", body_ja="{name}様\n\n通訳は受付におります。",
+                      audience={"category": ["embassy"]}, status="queued", recipients=2,
+                      send_at=utcnow(), queued_at=utcnow(), created_by_id=organiser.id)
+    db.session.add(message)
+    db.session.flush()
+    db.session.add_all([OutboundEmail(
+        event_id=event.id, registration_id=reg.id, message_id=message.id, kind="organiser",
+        composer="message", recipient=reg.email, subject="Interpretation at the seminar",
+        mime="Subject: Interpretation\r\n\r\nHello.\r\n",
+        status=EmailStatus.FAILED if n else EmailStatus.SENT, attempts=2 if n else 1,
+        last_error="SMTPRecipientsRefused: {'x@example.org': (550, b'No such user')}"
+        if n else "") for n, reg in enumerate(people[:2])])
+    db.session.commit()
     return Site(app, base_url, organiser, door, event, attendee, cancelled, pending, unconfirmed,
                 stored_import(app, event, organiser, 1),
-                stored_import(app, event, organiser, 2, done=True), fresh, diet.id)
+                stored_import(app, event, organiser, 2, done=True), fresh, diet.id,
+                message.id)
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -199,6 +218,12 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("reports.dashboard", ORGANISER, f"{manage}/report"),
         ("reports.print_report", ORGANISER, f"{manage}/report/print"),
         ("privacy.anonymise_event", ORGANISER, f"{manage}/anonymise"),
+        ("messages.history", ORGANISER, f"{manage}/messages"),
+        ("messages.compose", ORGANISER,
+         f"{manage}/messages/new?ids={site.attendee.id}&ids={site.pending.id}"),
+        ("messages.detail", ORGANISER, f"{manage}/messages/{site.message_id}"),
+        ("messages.automatic", ORGANISER, f"{manage}/messages/automatic"),
+        ("messages.opt_out", ATTENDEE, f"/r/{token}/messages"),
         ("auth.staff", ORGANISER, "/staff"),
         ("auth.staff_edit", ORGANISER, f"/staff/{site.door.id}"),
         ("auth.tokens", ORGANISER, "/tokens"),

@@ -23,6 +23,7 @@ for (const form of document.querySelectorAll("form[data-max-bytes]")) {
 
 for (const form of document.querySelectorAll("form[data-bulk]")) {
   form.addEventListener("submit", (event) => {
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;  // "Write to selected"
     const action = form.querySelector('select[name="action"]').value;
     if ((action === "cancel" || action === "reject")
         && !window.confirm(form.dataset.confirmDestructive)) event.preventDefault();

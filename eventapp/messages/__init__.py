@@ -1,0 +1,1 @@
+"""Messages to a group of attendees: written by organisers or sent automatically."""
