@@ -7,6 +7,16 @@ them from (`from ..models import Registration, Status`).
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
 from .counters import RateLimitCounter
 from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
+from .feedback import (
+    FeedbackRequest,
+    FeedbackResponse,
+    FeedbackSettings,
+    FeedbackStage,
+    FollowUpResponse,
+    FollowUpResult,
+    Programme,
+    QuoteAttribution,
+)
 from .networking import Meeting, MeetingOutcome, MeetingRequest
 from .outbox import OutboundEmail
 from .questions import Answer, Question, QuestionOption, QuestionType
@@ -26,7 +36,9 @@ from .states import (
 
 __all__ = [
     "ACTIVE_STATUSES", "Answer", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "EmailStatus", "Event", "EventSlug", "Meeting", "MeetingOutcome", "MeetingRequest",
+    "EmailStatus", "Event", "EventSlug", "FeedbackRequest", "FeedbackResponse",
+    "FeedbackSettings", "FeedbackStage", "FollowUpResponse", "FollowUpResult", "Programme",
+    "QuoteAttribution", "Meeting", "MeetingOutcome", "MeetingRequest",
     "NetworkingSide", "OutboundEmail", "Question", "QuestionOption", "QuestionType", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",
     "ScanResult", "StaffSession", "StaffUser", "Status", "UNCONFIRMED",
     "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
