@@ -74,9 +74,13 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as checkin_api
     from .checkin import views as checkin_views
     from .events import views as event_views
+    from .feedback import api as feedback_api
+    from .feedback import views as feedback_views
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .privacy import views as privacy_views
+    from .programmes import api as programme_api
+    from .programmes import views as programme_views
     from .registration import api as registration_api
     from .registration import desk as registration_desk
     from .registration import import_views as registration_imports
@@ -87,7 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
-                   reports_views, reports_api, privacy_views):
+                   reports_views, reports_api, privacy_views, feedback_views, feedback_api,
+                   programme_views, programme_api):
         app.register_blueprint(module.bp)
 
 

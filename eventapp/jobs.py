@@ -40,6 +40,7 @@ from . import limitstore, mail
 from .database import utcnow
 from .extensions import db
 from .files import create_private
+from .feedback.requests import send_due_requests
 from .registration.confirmation import expire_unconfirmed
 from .registration.import_store import remove_import_copies
 
@@ -131,6 +132,9 @@ class Jobs:
         # Unconfirmed sign-ups past their deadline are cancelled (registration/confirmation.py).
         self.expire = self.huey.periodic_task(crontab(minute="*/5"),
                                               name="expire_unconfirmed")(self._expire_unconfirmed)
+        # Feedback requests (and follow-ups) whose time has come (feedback/requests.py).
+        self.ask_feedback = self.huey.periodic_task(
+            crontab(minute="*/15"), name="ask_feedback")(self._ask_feedback)
         self.wake = threading.Event()
         self.consumer: Consumer | None = None
         self.consumer_pid: int | None = None
@@ -162,6 +166,15 @@ class Jobs:
                 db.session.remove()
         if count:
             log.info("Cancelled %d sign-ups whose e-mail address was not confirmed", count)
+
+    def _ask_feedback(self) -> None:
+        with self.app.app_context():
+            try:
+                count = send_due_requests()
+            finally:
+                db.session.remove()
+        if count:
+            log.info("Queued %d feedback requests", count)
 
     def _wake_at(self, when: float) -> None:
         """Schedules a run for when the next retry (or scheduled message) falls due,
