@@ -33,6 +33,7 @@ class Quote:
 class FeedbackFigures:
     requested: int = 0
     responses: int = 0
+    responses_when_asked: int = 0  # answers from people who were sent the request
     mean_rating: float | None = None
     ratings: dict[int, int] = field(default_factory=dict)  # 1-5 -> answers
     will_follow_up: int = 0  # answered that they will follow up with someone they met
@@ -43,7 +44,7 @@ class FeedbackFigures:
 
     @property
     def response_rate(self) -> float | None:
-        return self.responses / self.requested if self.requested else None
+        return self.responses_when_asked / self.requested if self.requested else None
 
 
 def _requests(event_ids: list[int]) -> dict[str, int]:
@@ -87,6 +88,12 @@ def feedback_figures(event_ids: list[int], with_quotes: bool = True) -> Feedback
         select(func.count()).select_from(FeedbackResponse)
         .where(FeedbackResponse.event_id.in_(event_ids),
                FeedbackResponse.follow_up.is_(True))) or 0
+    when_asked = db.session.scalar(
+        select(func.count()).select_from(FeedbackResponse)
+        .where(FeedbackResponse.event_id.in_(event_ids),
+               FeedbackResponse.registration_id.in_(
+                   select(FeedbackRequest.registration_id)
+                   .where(FeedbackRequest.stage == FeedbackStage.FEEDBACK)))) or 0
     results = dict(db.session.execute(
         select(FollowUpResponse.result, func.count())
         .where(FollowUpResponse.event_id.in_(event_ids))
@@ -94,6 +101,7 @@ def feedback_figures(event_ids: list[int], with_quotes: bool = True) -> Feedback
     mean = (sum(r * n for r, n in ratings.items()) / responses) if responses else None
     return FeedbackFigures(
         requested=asked.get(FeedbackStage.FEEDBACK, 0), responses=responses,
+        responses_when_asked=when_asked,
         mean_rating=round(mean, 2) if mean is not None else None,
         ratings={r: ratings.get(r, 0) for r in range(1, 6)}, will_follow_up=will_follow_up,
         follow_up_requested=asked.get(FeedbackStage.FOLLOW_UP, 0),

@@ -70,12 +70,16 @@ def _quote(quote) -> str:
 
 def _feedback(figures: ProgrammeFigures, language: str) -> str:
     f = figures.feedback
-    if not f.requested:
+    if not f.responses:
         return ""
-    answered = ngettext(
-        "%(responses)d of the %(num)d participant asked for feedback answered.",
-        "%(responses)d of the %(num)d participants asked for feedback answered.",
-        f.requested, responses=f.responses)
+    if f.requested:
+        answered = ngettext(
+            "%(responses)d of the %(num)d participant asked for feedback answered.",
+            "%(responses)d of the %(num)d participants asked for feedback answered.",
+            f.requested, responses=f.responses_when_asked)
+    else:
+        answered = ngettext("%(num)d participant answered the feedback survey.",
+                            "%(num)d participants answered the feedback survey.", f.responses)
     rated = _("They rated the events %(mean)s out of 5 on average.",
               mean=f"{f.mean_rating:.1f}") if f.mean_rating is not None else ""
     will = ngettext("%(num)d said they would follow up with someone they met.",
