@@ -190,7 +190,7 @@ def test_a_quote_without_consent_never_appears(app, client, organiser, organiser
         assert "The discussion was frank." in text, path
         assert secret not in text, path
         assert "— Named Corp" not in text, path  # organisations are listed, not as its source
-    xlsx = client.get(f"/manage/programmes/{programme['id']}/report.xlsx")
+    xlsx = client.get(f"/programmes/{programme['id']}/exports/report.xlsx")
     assert xlsx.status_code == 200
     from io import BytesIO
 

@@ -66,6 +66,8 @@ ACCESS = {
     "api.openapi": PUBLIC,
     "privacy.delete_my_data": PUBLIC,
     "privacy.data_deleted": PUBLIC,
+    "feedback.form": PUBLIC,
+    "feedback.follow_up": PUBLIC,
     # The door: scanner, walk-ins, live counts, the events list, their own API tokens.
     "events.manage_list": STAFF,
     "checkin.scanner": STAFF,
@@ -131,6 +133,15 @@ ACCESS = {
     "networking_api.meetings": ORGANISER_ONLY,
     "reports_api.event_report": ORGANISER_ONLY,
     "privacy.anonymise_event": ORGANISER_ONLY,
+    "feedback.organiser": ORGANISER_ONLY,
+    "feedback.send_now": ORGANISER_ONLY,
+    "feedback_api.send_requests": ORGANISER_ONLY,
+    "programmes.index": ORGANISER_ONLY,
+    "programmes.page": ORGANISER_ONLY,
+    "programmes.print_report": ORGANISER_ONLY,
+    "programmes.report_xlsx": ORGANISER_ONLY,
+    "programmes_api.create": ORGANISER_ONLY,
+    "programmes_api.programme_report": ORGANISER_ONLY,
 }
 
 DOOR_LIST_FIELDS = {"id", "name", "name_kana", "organisation", "category", "status",

@@ -162,7 +162,8 @@ def test_the_programme_pages_and_workbook_in_japanese(app, organiser_client, thr
     assert "実証事業セミナー 2026" in page and "8名" in page
     printed = organiser_client.get(created.location + "/print?lang=ja").get_data(as_text=True)
     assert "8名" in printed and UNIDO in printed and UNCONSENTED not in printed
-    xlsx = organiser_client.get(created.location + "/report.xlsx?lang=ja")
+    exported = created.location.replace("/manage/programmes/", "/programmes/")
+    xlsx = organiser_client.get(exported + "/exports/report.xlsx?lang=ja")
     assert xlsx.status_code == 200
     book = load_workbook(BytesIO(xlsx.data))
     summary = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}

@@ -65,14 +65,15 @@ def quotes(event_ids: list[int], limit: int = MAX_QUOTES) -> list[Quote]:
         .where(FeedbackResponse.event_id.in_(event_ids),
                FeedbackResponse.quote_consent.is_(True), Registration.erased_at.is_(None))
         .order_by(FeedbackResponse.rating.desc(), FeedbackResponse.id)).all()
-    found = []
+    found: dict[tuple[str, str], Quote] = {}  # the same words from the same source once
     for useful, comments, attribution, organisation, their_language in rows:
         text = (useful or comments or "").strip()
         if not text:
             continue
         named = attribution == QuoteAttribution.ORGANISATION and organisation.strip()
-        found.append(Quote(text, organisation.strip() if named else "", their_language))
-    return found[:limit]
+        quote = Quote(text, organisation.strip() if named else "", their_language)
+        found.setdefault((quote.text, quote.source), quote)
+    return list(found.values())[:limit]
 
 
 def feedback_figures(event_ids: list[int], with_quotes: bool = True) -> FeedbackFigures:

@@ -83,7 +83,7 @@ def print_report(programme_id):
     return _report_page("programmes/print.html", programme_id)
 
 
-@bp.route("/manage/programmes/<int:programme_id>/report.xlsx")
+@bp.route("/programmes/<int:programme_id>/exports/report.xlsx")
 @session_or_token(Role.ORGANISER)
 def report_xlsx(programme_id):
     programme = services.programme_or_404(programme_id)

@@ -33,11 +33,14 @@ from eventapp.checkin import services as checkin
 from eventapp.database import utcnow
 from eventapp.demo import build_demo_event
 from eventapp.extensions import db
+from eventapp.feedback.requests import send_feedback_requests
+from eventapp.feedback.services import save_feedback, save_follow_up
 from eventapp.models import (
     EmailStatus,
     Meeting,
     MeetingRequest,
     OutboundEmail,
+    Programme,
     Registration,
     Status,
 )
@@ -83,6 +86,8 @@ class Site:
     import_token: str
     import_done_token: str
     fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
+    feedback_token: str = ""  # a person who came and answered the survey
+    programme_id: int = 0  # a programme of the event, with feedback and quotes
 
 
 def build_site(app, base_url: str) -> Site:
@@ -132,9 +137,25 @@ def build_site(app, base_url: str) -> Site:
     db.session.commit()
 
     fresh = [r.checkin_code for r in people[19:] if r.id != attendee.id]
+    feedback_token, programme_id = _feedback_and_programme(event, people[:19])
     return Site(app, base_url, organiser, door, event, attendee, cancelled, pending, unconfirmed,
                 stored_import(app, event, organiser, 1),
-                stored_import(app, event, organiser, 2, done=True), fresh)
+                stored_import(app, event, organiser, 2, done=True), fresh, feedback_token,
+                programme_id)
+
+
+def _feedback_and_programme(event, came) -> tuple[str, int]:
+    """Answers from people who came (two may be quoted, one follow-up) and a programme."""
+    send_feedback_requests(event.id)
+    for n, person in enumerate(came[:5]):
+        save_feedback(person, rating=5 - n % 3, useful=f"The networking session ({n}).",
+                      follow_up=n % 2 == 0, comments="", quote_consent=n < 2,
+                      attribution="organisation" if n == 0 else "anonymous")
+    save_follow_up(came[0], result="pilot", with_whom="Kenya")
+    programme = Programme(title="Demonstration-project seminars", events=[event])
+    db.session.add(programme)
+    db.session.commit()
+    return came[0].manage_token, programme.id
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -182,6 +203,12 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("auth.staff", ORGANISER, "/staff"),
         ("auth.staff_edit", ORGANISER, f"/staff/{site.door.id}"),
         ("auth.tokens", ORGANISER, "/tokens"),
+        ("feedback.form", ATTENDEE, f"/r/{site.feedback_token}/feedback"),
+        ("feedback.follow_up", ATTENDEE, f"/r/{site.feedback_token}/follow-up"),
+        ("feedback.organiser", ORGANISER, f"{manage}/feedback"),
+        ("programmes.index", ORGANISER, "/manage/programmes"),
+        ("programmes.page", ORGANISER, f"/manage/programmes/{site.programme_id}"),
+        ("programmes.print_report", ORGANISER, f"/manage/programmes/{site.programme_id}/print"),
     ]
 
 
