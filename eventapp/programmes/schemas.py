@@ -2,16 +2,37 @@
 
 from marshmallow import fields
 
-from ..api.fields import Answer, Input, Text, WholeNumber
+from ..api.fields import N_, Answer, Input, Text, WholeNumber, _InputField
 from ..feedback.schemas import FeedbackSummary
 from ..models import Programme, max_length
 from ..urls import MAX_ID
 
 
+MAX_EVENTS = 200
+
+
+class EventIds(_InputField, fields.List):
+    """A list of event ids (whole numbers); whether they name events is the service's
+    question (programmes.services)."""
+
+    default_error_messages = {"invalid": N_("Must be a list of event ids."),
+                              "too_many": N_("At most %(limit)d items.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update(maxItems=MAX_EVENTS, minItems=1)
+        super().__init__(WholeNumber(minimum=1, maximum=MAX_ID), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        if len(value) > MAX_EVENTS:
+            raise self.make_error("too_many", limit=MAX_EVENTS)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class ProgrammeCreate(Input):
     title = Text(required=True, limit=max_length(Programme.title))
-    event_ids = fields.List(WholeNumber(minimum=1, maximum=MAX_ID), required=True,
-                            metadata={"maxItems": 200, "minItems": 1})
+    event_ids = EventIds(required=True)
 
 
 class ProgrammeSchema(Answer):

@@ -16,7 +16,8 @@ USEFUL = "現地政府機関との信頼関係づくりに役立ちました。"
 def test_a_japanese_attendee_answers_on_a_phone_and_the_organiser_reads_it(
         app, live_server, new_page):
     ends = utcnow() - timedelta(hours=2)
-    event = factories.event(title="Seminar & Networking", title_ja="セミナー＆ネットワーキング",
+    event = factories.event(title="Seminar & Networking",
+                            translations={"ja": {"title": "セミナー＆ネットワーキング"}},
                             starts_at=ends - timedelta(hours=4), ends_at=ends, networking=False)
     reg = factories.registration(event, "company", name="佐藤 一郎", language="ja",
                                  organisation="アクア・クリーン株式会社",
