@@ -232,3 +232,20 @@ def test_the_organiser_sends_the_requests_from_the_feedback_page(app, organiser_
     settings = requests.settings_of(event.id)
     assert (settings.delay_hours, settings.follow_up_days) == (2, 30)
     assert requests.feedback_due_at(event, settings) == event.ends_at + timedelta(hours=2)
+
+
+def test_deleting_my_data_removes_what_i_wrote_and_keeps_my_rating(app, client):
+    event = _past_event()
+    reg = _came(event, organisation="Aqua Clean K.K.")
+    _answer(client, reg, rating="5", follow_up="yes", quote_consent="y",
+            useful="Met the Kenyan embassy.", comments="Call me on +81 90 0000 0000.")
+    client.post(f"/r/{reg.manage_token}/follow-up",
+                data={"result": "agreement", "with_whom": "Kenya Ministry of Health"})
+    assert client.post(f"/r/{reg.manage_token}/delete").status_code == 302
+    response = db.session.scalar(db.select(FeedbackResponse))
+    assert (response.rating, response.useful, response.comments,
+            response.quote_consent) == (5, "", "", False)
+    from eventapp.feedback.figures import feedback_figures
+    figures = feedback_figures([event.id])
+    assert figures.quotes == [] and figures.mean_rating == 5.0
+    assert figures.follow_up_results["agreement"] == 1

@@ -64,3 +64,16 @@ def save_settings(event_id: int, *, automatic: bool, delay_hours: int | None,
     settings.automatic, settings.delay_hours = automatic, delay_hours
     settings.follow_up_days = follow_up_days
     return settings
+
+
+def erase_free_text(registration_ids) -> None:
+    """What people wrote goes with their personal data (delete my data, anonymising an
+    event); the ratings and yes/no answers stay for the figures. `registration_ids`: a
+    select of ids or a list."""
+    db.session.execute(
+        db.update(FeedbackResponse).where(FeedbackResponse.registration_id.in_(registration_ids))
+        .values(useful="", comments="", quote_consent=False),
+        execution_options={"synchronize_session": False})
+    db.session.execute(
+        db.update(FollowUpResponse).where(FollowUpResponse.registration_id.in_(registration_ids))
+        .values(with_whom=""), execution_options={"synchronize_session": False})
