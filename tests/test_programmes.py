@@ -41,9 +41,10 @@ def _meeting(event, a, b, slot, outcomes, published=True):
                       published=published)
     db.session.add(meeting)
     db.session.flush()
-    for reg, held, follow_up in outcomes:
+    for reg, held, follow_up, *applicable in outcomes:
         db.session.add(MeetingOutcome(meeting_id=meeting.id, registration_id=reg.id,
-                                      held=held, follow_up=follow_up))
+                                      held=held, follow_up=follow_up,
+                                      applicable=applicable[0] if applicable else None))
     db.session.commit()
 
 
@@ -61,7 +62,8 @@ def three_seminars(app, client):
     """Three seminars. Hand count: 9 check-ins by 8 people (Sato came twice, writing his
     address in two cases); companies Aqua Clean (twice, in two cases), Solar Japan,
     MedWaste: 3; countries JP, KE, VN, GH: 4, officials' KE, VN, GH: 3; meetings held 3
-    (one disputed and one unpublished do not count), follow-ups wanted on them 3;
+    (one disputed and one unpublished do not count), follow-ups wanted on them 3,
+    officials saying the technology applies 2;
     feedback asked 9, answered 4, ratings 5, 4, 2, 4: mean 3.75; two will follow up;
     the follow-up: one agreement, one further meeting."""
     a, b, c = _event("Seminar A", 9), _event("Seminar B", 10), _event("Seminar C", 11)
@@ -83,10 +85,11 @@ def three_seminars(app, client):
     factories.registration(c, "company", status=Status.CANCELLED, organisation="Ghost Co.",
                            email="ghost@ghost.example", country="CN")
 
-    _meeting(a, sato_a, amina, 0, [(sato_a, True, True), (amina, True, False)])
+    _meeting(a, sato_a, amina, 0, [(sato_a, True, True), (amina, True, False, True)])
     _meeting(a, solar, amina, 1, [(solar, True, True), (amina, False, None)])  # disputed
-    _meeting(b, sato_b, minh, 0, [(sato_b, True, True), (minh, True, True)])
-    _meeting(b, sato_b, otieno, 1, [(sato_b, True, True)], published=False)
+    _meeting(b, sato_b, minh, 0, [(sato_b, True, True), (minh, True, True, True)])
+    _meeting(b, sato_b, otieno, 1, [(sato_b, True, True), (otieno, True, None, True)],
+             published=False)
     _meeting(c, medwaste, kofi, 0, [(kofi, True, None)])
 
     for event in (a, b, c):
@@ -122,7 +125,8 @@ def test_the_programme_report_gives_the_hand_counted_figures(
         "from 3 countries. 1 person came to more than one event and is counted once (people "
         "are recognised across events by their e-mail address).",
         "In the networking sessions, 3 meetings were held. After them, participants said 3 "
-        "times that they want to follow up.",
+        "times that they want to follow up. Officials said 2 times that a technology they "
+        "discussed applies in their country.",
         "4 of the 9 participants asked for feedback answered. They rated the events 3.8 out "
         f"of 5 on average. 2 said they would follow up with someone they met. Participants "
         f"remarked “{UNIDO}” (Aqua Clean K.K.), “Remote communication was hard.” "
@@ -160,6 +164,7 @@ def test_the_programme_pages_and_workbook_in_japanese(app, organiser_client, thr
     assert created.status_code == 302
     page = organiser_client.get(created.location + "?lang=ja").get_data(as_text=True)
     assert "実証事業セミナー 2026" in page and "8名" in page
+    assert "改めての面談: Viet Nam" in page  # the follow-up said with whom
     printed = organiser_client.get(created.location + "/print?lang=ja").get_data(as_text=True)
     assert "8名" in printed and UNIDO in printed and UNCONSENTED not in printed
     exported = created.location.replace("/manage/programmes/", "/programmes/")

@@ -30,6 +30,13 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class FollowUpAnswer:
+    result: str  # FollowUpResult
+    with_whom: str
+    organisation: str  # of the person who answered
+
+
+@dataclass(frozen=True)
 class FeedbackFigures:
     requested: int = 0
     responses: int = 0
@@ -41,6 +48,7 @@ class FeedbackFigures:
     follow_up_responses: int = 0
     follow_up_results: dict[str, int] = field(default_factory=dict)  # FollowUpResult -> n
     quotes: list[Quote] = field(default_factory=list)
+    partners: list[FollowUpAnswer] = field(default_factory=list)  # those naming with whom
 
     @property
     def response_rate(self) -> float | None:
@@ -76,6 +84,17 @@ def quotes(event_ids: list[int], limit: int = MAX_QUOTES) -> list[Quote]:
     return list(found.values())[:limit]
 
 
+def follow_up_partners(event_ids: list[int]) -> list[FollowUpAnswer]:
+    """The follow-up answers that say with whom, for the organisers."""
+    rows = db.session.execute(
+        select(FollowUpResponse.result, FollowUpResponse.with_whom, Registration.organisation)
+        .join(Registration, Registration.id == FollowUpResponse.registration_id)
+        .where(FollowUpResponse.event_id.in_(event_ids), FollowUpResponse.with_whom != "",
+               Registration.erased_at.is_(None))
+        .order_by(FollowUpResponse.result, FollowUpResponse.id)).all()
+    return [FollowUpAnswer(*row) for row in rows]
+
+
 def feedback_figures(event_ids: list[int], with_quotes: bool = True) -> FeedbackFigures:
     if not event_ids:
         return FeedbackFigures()
@@ -108,7 +127,8 @@ def feedback_figures(event_ids: list[int], with_quotes: bool = True) -> Feedback
         follow_up_requested=asked.get(FeedbackStage.FOLLOW_UP, 0),
         follow_up_responses=sum(results.values()),
         follow_up_results={r.value: results.get(r.value, 0) for r in FollowUpResult},
-        quotes=quotes(event_ids) if with_quotes else [])
+        quotes=quotes(event_ids) if with_quotes else [],
+        partners=follow_up_partners(event_ids) if with_quotes else [])
 
 
 def api_feedback(event_id: int) -> dict:

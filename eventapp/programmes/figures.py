@@ -67,6 +67,7 @@ class ProgrammeFigures:
     official_countries: int = 0
     meetings_held: int = 0
     follow_ups: int = 0
+    applicable: int = 0  # officials' outcomes of held meetings: the technology applies
     feedback: FeedbackFigures = field(default_factory=FeedbackFigures)
     by_country: list[CountryRow] = field(default_factory=list)
     by_area: list[AreaRow] = field(default_factory=list)
@@ -81,12 +82,12 @@ def person_key(email: str) -> str:
     return (email or "").strip().casefold()
 
 
-def _follow_ups(event_ids: list[int]) -> int:
+def _outcomes_saying(event_ids: list[int], column) -> int:
+    """Outcomes of held meetings where `column` is true (one per person and meeting)."""
     held = held_meetings(event_ids).subquery()
     return db.session.scalar(
         select(func.count()).select_from(MeetingOutcome)
-        .where(MeetingOutcome.meeting_id.in_(select(held.c.id)),
-               MeetingOutcome.follow_up.is_(True))) or 0
+        .where(MeetingOutcome.meeting_id.in_(select(held.c.id)), column.is_(True))) or 0
 
 
 def _area_labels(events: list[Event], language: str) -> dict[str, str]:
@@ -136,7 +137,8 @@ def programme_figures(programme: Programme, language: str) -> ProgrammeFigures:
     figures.companies, figures.countries = len(companies), len(countries)
     figures.official_countries = len(official_countries)
     figures.meetings_held = count_held(ids)
-    figures.follow_ups = _follow_ups(ids)
+    figures.follow_ups = _outcomes_saying(ids, MeetingOutcome.follow_up)
+    figures.applicable = _outcomes_saying(ids, MeetingOutcome.applicable)
     figures.feedback = feedback_figures(ids)
     figures.by_country = sorted(
         (CountryRow(code, country_name(code, language), len(people))

@@ -60,7 +60,12 @@ def _networking(figures: ProgrammeFigures) -> str:
         "After them, participants said %(num)d time that they want to follow up.",
         "After them, participants said %(num)d times that they want to follow up.",
         figures.follow_ups) if figures.follow_ups else ""
-    return sentences(held, wanted)
+    applies = ngettext(
+        "Officials said %(num)d time that a technology they discussed applies in their "
+        "country.",
+        "Officials said %(num)d times that a technology they discussed applies in their "
+        "country.", figures.applicable) if figures.applicable else ""
+    return sentences(held, wanted, applies)
 
 
 def _quote(quote) -> str:

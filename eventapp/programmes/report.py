@@ -45,6 +45,8 @@ def workbook_sheets(figures: ProgrammeFigures, language: str, results: dict) -> 
             (_("Officials' countries"), figures.official_countries),
             (_("Meetings held"), figures.meetings_held),
             (_("Follow-ups wanted after meetings"), figures.follow_ups),
+            (_("Technology applies in the official's country (after meetings)"),
+             figures.applicable),
             (_("Asked for feedback"), f.requested), (_("Feedback answers"), f.responses),
             (_("Response rate"), percent(f.response_rate)),
             (_("Mean rating (1–5)"), _rating(f.mean_rating)),
@@ -72,5 +74,8 @@ def workbook_sheets(figures: ProgrammeFigures, language: str, results: dict) -> 
                   (16, 36, 12, 12)),
             Sheet(_("Quotes"), [_("Quote"), _("Source")],
                   [(q.text, q.source or _("a participant")) for q in f.quotes], (90, 36)),
+            Sheet(_("Follow-up"), [_("Result"), _("With whom"), _("Organisation")],
+                  [(str(results.get(p.result, p.result)), p.with_whom, p.organisation)
+                   for p in f.partners], (30, 50, 36)),
         ]
     return sheets
