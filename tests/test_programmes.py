@@ -35,10 +35,11 @@ def _came(event, category, email, country, organisation="", **fields):
     return reg
 
 
-def _meeting(event, a, b, slot, outcomes, published=True):
+def _meeting(event, a, b, slot, outcomes, published=True, area="water"):
     a, b = sorted([a, b], key=lambda r: r.id)
     meeting = Meeting(event_id=event.id, a_id=a.id, b_id=b.id, slot=slot, table_number=1,
-                      published=published)
+                      published=published,
+                      reasons={"countries": [], "technologies": [area]})
     db.session.add(meeting)
     db.session.flush()
     for reg, held, follow_up, *applicable in outcomes:
@@ -86,11 +87,13 @@ def three_seminars(app, client):
                            email="ghost@ghost.example", country="CN")
 
     _meeting(a, sato_a, amina, 0, [(sato_a, True, True), (amina, True, False, True)])
-    _meeting(a, solar, amina, 1, [(solar, True, True), (amina, False, None)])  # disputed
-    _meeting(b, sato_b, minh, 0, [(sato_b, True, True), (minh, True, True, True)])
+    _meeting(a, solar, amina, 1, [(solar, True, True), (amina, False, None)],  # disputed
+             area="energy")
+    _meeting(b, sato_b, minh, 0, [(sato_b, True, True), (minh, True, True, True)],
+             area="diagnostics")
     _meeting(b, sato_b, otieno, 1, [(sato_b, True, True), (otieno, True, None, True)],
              published=False)
-    _meeting(c, medwaste, kofi, 0, [(kofi, True, None)])
+    _meeting(c, medwaste, kofi, 0, [(kofi, True, None)], area="medwaste")
 
     for event in (a, b, c):
         requests.send_feedback_requests(event.id)
@@ -146,11 +149,12 @@ def test_the_breakdowns_count_people_once_by_country_and_technology_area(
     figures = programme_figures(programme, "en")
     assert (figures.attendances, figures.participants, figures.repeat_participants) == (9, 8, 1)
     assert figures.official_countries == 3
-    assert [(r.code, r.participants) for r in figures.by_country] == [
-        ("JP", 3), ("GH", 2), ("KE", 2), ("VN", 1)]
-    areas = {r.code: (r.offering, r.needing) for r in figures.by_area}
-    assert areas == {"water": (1, 1), "diagnostics": (1, 1), "energy": (1, 1),
-                     "medwaste": (1, 1)}
+    # Held meetings: Sato-Amina (water), Sato-Minh (diagnostics), MedWaste-Kofi (medwaste).
+    assert [(r.code, r.participants, r.meetings_held) for r in figures.by_country] == [
+        ("JP", 3, 3), ("GH", 2, 1), ("KE", 2, 1), ("VN", 1, 1)]
+    areas = {r.code: (r.offering, r.needing, r.meetings_held) for r in figures.by_area}
+    assert areas == {"water": (1, 1, 1), "diagnostics": (1, 1, 1), "energy": (1, 1, 0),
+                     "medwaste": (1, 1, 1)}
     assert [(row.checked_in, row.meetings_held, row.responses) for row in figures.per_event] == [
         (3, 1, 1), (4, 1, 2), (2, 1, 1)]
     assert figures.feedback.follow_up_results == {"meeting": 1, "pilot": 0, "agreement": 1,

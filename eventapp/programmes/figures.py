@@ -15,7 +15,7 @@ ten events of 2,000 people is 20,000 short rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
@@ -24,7 +24,15 @@ from ..content import localized
 from ..extensions import db
 from ..feedback.figures import FeedbackFigures, feedback_figures
 from ..i18n import country_name
-from ..models import Category, Event, MeetingOutcome, NetworkingSide, Programme, Registration
+from ..models import (
+    Category,
+    Event,
+    Meeting,
+    MeetingOutcome,
+    NetworkingSide,
+    Programme,
+    Registration,
+)
 from ..networking.outcomes import count_held, held_meetings
 
 _company_side = or_(Category.networking_side == NetworkingSide.OFFER, Category.code == "company")
@@ -36,6 +44,7 @@ class CountryRow:
     code: str
     label: str
     participants: int  # distinct people from this country
+    meetings_held: int = 0  # held meetings with a participant from this country
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class AreaRow:
     label: str
     offering: int  # distinct checked-in people offering it
     needing: int  # distinct checked-in people needing it
+    meetings_held: int = 0  # held meetings matched on it
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,26 @@ def _outcomes_saying(event_ids: list[int], column) -> int:
     return db.session.scalar(
         select(func.count()).select_from(MeetingOutcome)
         .where(MeetingOutcome.meeting_id.in_(select(held.c.id)), column.is_(True))) or 0
+
+
+def _held_by_country_and_area(event_ids: list[int]) -> tuple[Counter, Counter]:
+    """Held meetings per country of either participant, and per technology area the
+    meeting was matched on (its reasons)."""
+    held = held_meetings(event_ids).subquery()
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.a_id, Meeting.b_id, Meeting.reasons)
+        .where(Meeting.id.in_(select(held.c.id)))).all()
+    people = {m.a_id for m in meetings} | {m.b_id for m in meetings}
+    country_of = dict(db.session.execute(
+        select(Registration.id, Registration.country)
+        .where(Registration.id.in_(people))).all()) if people else {}
+    by_country: Counter = Counter()
+    by_area: Counter = Counter()
+    for _id, a_id, b_id, reasons in meetings:
+        by_country.update({c for c in (country_of.get(a_id), country_of.get(b_id)) if c})
+        areas = (reasons or {}).get("technologies") if isinstance(reasons, dict) else None
+        by_area.update({a for a in areas or () if isinstance(a, str)})
+    return by_country, by_area
 
 
 def _area_labels(events: list[Event], language: str) -> dict[str, str]:
@@ -140,15 +170,16 @@ def programme_figures(programme: Programme, language: str) -> ProgrammeFigures:
     figures.follow_ups = _outcomes_saying(ids, MeetingOutcome.follow_up)
     figures.applicable = _outcomes_saying(ids, MeetingOutcome.applicable)
     figures.feedback = feedback_figures(ids)
+    held_in, held_on = _held_by_country_and_area(ids)
     figures.by_country = sorted(
-        (CountryRow(code, country_name(code, language), len(people))
+        (CountryRow(code, country_name(code, language), len(people), held_in[code])
          for code, people in people_from.items()),
         key=lambda r: (-r.participants, r.label))
     labels = _area_labels(events, language)
-    codes = [c for c in labels if c in offering or c in needing] + sorted(
-        (set(offering) | set(needing)) - set(labels))
+    named = set(offering) | set(needing) | set(held_on)
+    codes = [c for c in labels if c in named] + sorted(named - set(labels))
     figures.by_area = [AreaRow(c, labels.get(c, c), len(offering.get(c, ())),
-                               len(needing.get(c, ()))) for c in codes]
+                               len(needing.get(c, ())), held_on[c]) for c in codes]
     for event in events:
         own = feedback_figures([event.id], with_quotes=False)
         figures.per_event.append(EventRow(event, checked_in.get(event.id, 0),

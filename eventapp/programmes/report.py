@@ -65,13 +65,14 @@ def workbook_sheets(figures: ProgrammeFigures, language: str, results: dict) -> 
                     translated(e.event, "title", language),
                     e.checked_in, e.meetings_held, e.responses, _rating(e.mean_rating))
                    for e in figures.per_event], (12, 50, 12, 14, 14, 16)),
-            Sheet(_("By country"), [_("Country code"), _("Country"), _("Participants")],
-                  [(r.code, r.label, r.participants) for r in figures.by_country],
-                  (12, 28, 14)),
+            Sheet(_("By country"), [_("Country code"), _("Country"), _("Participants"),
+                                    _("Meetings held")],
+                  [(r.code, r.label, r.participants, r.meetings_held)
+                   for r in figures.by_country], (12, 28, 14, 14)),
             Sheet(_("By technology area"), [_("Code"), _("Technology area"), _("Offering"),
-                                            _("Needing")],
-                  [(r.code, r.label, r.offering, r.needing) for r in figures.by_area],
-                  (16, 36, 12, 12)),
+                                            _("Needing"), _("Meetings held")],
+                  [(r.code, r.label, r.offering, r.needing, r.meetings_held)
+                   for r in figures.by_area], (16, 36, 12, 12, 14)),
             Sheet(_("Quotes"), [_("Quote"), _("Source")],
                   [(q.text, q.source or _("a participant")) for q in f.quotes], (90, 36)),
             Sheet(_("Follow-up"), [_("Result"), _("With whom"), _("Organisation")],
