@@ -22,6 +22,7 @@ from eventapp.extensions import db
 from eventapp.models import (
     Category,
     EmailStatus,
+    FeedbackQuestion,
     Meeting,
     MeetingRequest,
     OutboundEmail,
@@ -648,3 +649,14 @@ def _programme(w, e, m, _role):
     db.session.commit()
     form = {"title": f"Renamed {w.n()}", "events": str(w.event.id)} if m == "POST" else None
     return Call(e, m, {"programme_id": programme.id}, form=form)
+
+
+@builds("feedback.add_question", "feedback.delete_question")
+def _feedback_question(w, e, m, _role):
+    if e == "feedback.add_question":
+        return Call(e, m, {"event_id": w.event.id},
+                    form={"question-label": f"Question {w.n()}", "question-kind": "scale"})
+    question = FeedbackQuestion(event_id=w.event.id, label=f"Question {w.n()}", kind="text")
+    db.session.add(question)
+    db.session.commit()
+    return Call(e, m, {"event_id": w.event.id, "question_id": question.id}, form={})

@@ -249,3 +249,38 @@ def test_deleting_my_data_removes_what_i_wrote_and_keeps_my_rating(app, client):
     figures = feedback_figures([event.id])
     assert figures.quotes == [] and figures.mean_rating == 5.0
     assert figures.follow_up_results["agreement"] == 1
+
+
+def test_the_organisers_own_questions_are_asked_and_counted(app, client, organiser):
+    event = _past_event()
+    from tests.conftest import login
+    staff = app.test_client()
+    login(staff, organiser)
+    for label, label_ja, kind in (("Was the venue easy to find?", "会場はすぐに分かりましたか？",
+                                   "yes_no"),
+                                  ("How useful was the networking?", "", "scale"),
+                                  ("Which technology interested you?", "", "text")):
+        added = staff.post(f"/manage/events/{event.id}/feedback/questions",
+                           data={"question-label": label, "question-label_ja": label_ja,
+                                 "question-kind": kind})
+        assert added.status_code == 302
+    refused = staff.post(f"/manage/events/{event.id}/feedback/questions",
+                         data={"question-label": "", "question-kind": "scale"})
+    assert "Give the question in English, Japanese or both." in refused.get_data(as_text=True)
+    from eventapp.feedback.questions import field_name, questions_of
+    yes_no, scale, text = questions_of(event.id)
+
+    first, second = _came(event), _came(event)
+    form = client.get(f"/r/{first.manage_token}/feedback?lang=ja").get_data(as_text=True)
+    assert "会場はすぐに分かりましたか？" in form and "How useful was the networking?" in form
+    _answer(client, first, **{field_name(yes_no): "yes", field_name(scale): "5",
+                              field_name(text): "Cold chain"})
+    _answer(client, second, **{field_name(yes_no): "no", field_name(scale): "2"})
+    page = staff.get(f"/manage/events/{event.id}/feedback").get_data(as_text=True)
+    assert "yes 1, no 1" in page
+    assert "mean 3.5 out of 5" in page
+    assert "<li>Cold chain</li>" in page
+    assert staff.post(f"/manage/events/{event.id}/feedback/questions/{text.id}/delete"
+                      ).status_code == 302
+    assert "Cold chain" not in staff.get(f"/manage/events/{event.id}/feedback").get_data(
+        as_text=True)

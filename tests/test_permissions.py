@@ -135,6 +135,8 @@ ACCESS = {
     "privacy.anonymise_event": ORGANISER_ONLY,
     "feedback.organiser": ORGANISER_ONLY,
     "feedback.send_now": ORGANISER_ONLY,
+    "feedback.add_question": ORGANISER_ONLY,
+    "feedback.delete_question": ORGANISER_ONLY,
     "feedback_api.send_requests": ORGANISER_ONLY,
     "programmes.index": ORGANISER_ONLY,
     "programmes.page": ORGANISER_ONLY,

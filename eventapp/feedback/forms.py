@@ -3,10 +3,24 @@ buttons, text areas, a checkbox), so they work on any phone without JavaScript."
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..models import FollowUpResponse, FollowUpResult, QuoteAttribution, max_length
+from ..models import (
+    FeedbackQuestion,
+    FeedbackQuestionKind,
+    FollowUpResponse,
+    FollowUpResult,
+    QuoteAttribution,
+    max_length,
+)
 
 TEXT_LIMIT = 2000  # what a person writes in one answer box
 
@@ -58,3 +72,17 @@ class FeedbackSettingsForm(FlaskForm):
         description=_l("Leave empty for 09:00 the next morning in the event's time zone."))
     follow_up_days = IntegerField(_l("Follow-up after (days)"),
                                   validators=[InputRequired(), NumberRange(1, 730)])
+
+
+def kind_choices():
+    return [(FeedbackQuestionKind.SCALE.value, _l("Rating from 1 to 5")),
+            (FeedbackQuestionKind.YES_NO.value, _l("Yes or no")),
+            (FeedbackQuestionKind.TEXT.value, _l("Text"))]
+
+
+class FeedbackQuestionForm(FlaskForm):
+    label = StringField(_l("Question (English)"), validators=[
+        Optional(), Length(max=max_length(FeedbackQuestion.label))])
+    label_ja = StringField(_l("Question (Japanese)"), validators=[
+        Optional(), Length(max=max_length(FeedbackQuestion.label_ja))])
+    kind = SelectField(_l("Answer"), choices=kind_choices)

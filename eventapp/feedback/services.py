@@ -10,6 +10,7 @@ from ..models import (
     QuoteAttribution,
     Registration,
 )
+from .questions import erase_text_answers
 
 
 def may_answer(reg: Registration) -> bool:
@@ -39,13 +40,15 @@ def _row_for_update(model, reg: Registration):
 
 
 def save_feedback(reg: Registration, *, rating: int, useful: str, follow_up: bool,
-                  comments: str, quote_consent: bool, attribution: str) -> FeedbackResponse:
+                  comments: str, quote_consent: bool, attribution: str,
+                  answers: dict | None = None) -> FeedbackResponse:
     response = _row_for_update(FeedbackResponse, reg)
     response.rating, response.follow_up = rating, follow_up
     response.useful, response.comments = useful.strip(), comments.strip()
     response.quote_consent = quote_consent
     response.attribution = (attribution if attribution in set(QuoteAttribution)
                             else QuoteAttribution.ANONYMOUS)
+    response.answers = dict(answers or {})
     return response
 
 
@@ -77,3 +80,4 @@ def erase_free_text(registration_ids) -> None:
     db.session.execute(
         db.update(FollowUpResponse).where(FollowUpResponse.registration_id.in_(registration_ids))
         .values(with_whom=""), execution_options={"synchronize_session": False})
+    erase_text_answers(registration_ids)

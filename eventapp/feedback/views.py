@@ -12,10 +12,18 @@ from ..extensions import db
 from ..registration.services import by_token
 from ..registration.views import link_not_valid
 from ..reports.narrative import percent
-from . import requests, services
+from ..i18n import current_language
+from ..validation import ValidationErrors, apply_errors_to_form
+from . import questions, requests, services
 from .emails import compose_feedback_email  # noqa: F401  (registered as a composer)
 from .figures import feedback_figures
-from .forms import FeedbackForm, FeedbackSettingsForm, FollowUpForm, result_choices
+from .forms import (
+    FeedbackForm,
+    FeedbackQuestionForm,
+    FeedbackSettingsForm,
+    FollowUpForm,
+    result_choices,
+)
 
 bp = Blueprint("feedback", __name__)
 
@@ -33,23 +41,28 @@ def form(token):
     if not services.may_answer(reg):
         return render_template("feedback/form.html", reg=reg, event=reg.event, form=None)
     saved = services.response_of(reg)
-    form = FeedbackForm()
+    extra = questions.questions_of(reg.event_id)
+    form_class = questions.add_fields(FeedbackForm, extra, current_language())
+    form = form_class()
     if request.method == "GET" and saved is not None:
-        form = FeedbackForm(data={
+        form = form_class(data={
             "rating": str(saved.rating), "useful": saved.useful,
             "follow_up": "yes" if saved.follow_up else "no", "comments": saved.comments,
-            "quote_consent": saved.quote_consent, "attribution": saved.attribution})
+            "quote_consent": saved.quote_consent, "attribution": saved.attribution,
+            **questions.form_data(saved.answers, extra)})
     if form.validate_on_submit():
         begin_write()
         services.save_feedback(
             reg, rating=int(form.rating.data), useful=form.useful.data or "",
             follow_up=form.follow_up.data == "yes", comments=form.comments.data or "",
-            quote_consent=form.quote_consent.data, attribution=form.attribution.data)
+            quote_consent=form.quote_consent.data, attribution=form.attribution.data,
+            answers=questions.answers_from(form, extra))
         db.session.commit()
         flash(_("Thank you for your feedback."), "success")
         return redirect(url_for("feedback.form", token=token, lang=request.args.get("lang")))
     return render_template("feedback/form.html", reg=reg, event=reg.event, form=form,
-                           saved=saved)
+                           saved=saved, extra_fields=[getattr(form, questions.field_name(q))
+                                                      for q in extra])
 
 
 @bp.route("/r/<token>/follow-up", methods=["GET", "POST"])
@@ -87,8 +100,14 @@ def organiser(event_id):
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("feedback.organiser", event_id=event.id))
+    return _organiser_page(event, settings, form, FeedbackQuestionForm(prefix="question"))
+
+
+def _organiser_page(event, settings, form, question_form):
     return render_template(
-        "feedback/organiser.html", event=event, form=form,
+        "feedback/organiser.html", event=event, form=form, question_form=question_form,
+        questions=questions.question_figures(event.id, current_language()),
+        kinds=dict(questions.kind_choices()),
         figures=feedback_figures([event.id]),
         due_at=requests.feedback_due_at(event, settings),
         follow_up_due_at=requests.follow_up_due_at(event, settings),
@@ -105,3 +124,35 @@ def send_now(event_id):
                    "The feedback request went to %(num)d attendees.", sent)
           if sent else _("Everyone who came has been asked already."), "success")
     return redirect(url_for("feedback.organiser", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/feedback/questions")
+@organiser_required
+def add_question(event_id):
+    event = event_or_404(event_id)
+    question_form = FeedbackQuestionForm(prefix="question")
+    if question_form.validate_on_submit():
+        begin_write()
+        try:
+            questions.add_question(event.id, question_form.label.data,
+                                   question_form.label_ja.data, question_form.kind.data)
+        except ValidationErrors as errors:
+            db.session.rollback()
+            apply_errors_to_form(question_form, errors)
+        else:
+            db.session.commit()
+            flash(_("Question added."), "success")
+            return redirect(url_for("feedback.organiser", event_id=event.id) + "#questions")
+    settings = requests.settings_of(event.id)
+    return _organiser_page(event, settings, FeedbackSettingsForm(obj=settings), question_form)
+
+
+@bp.post("/manage/events/<int:event_id>/feedback/questions/<int:question_id>/delete")
+@organiser_required
+def delete_question(event_id, question_id):
+    event = event_or_404(event_id)
+    begin_write()
+    questions.remove_question(event.id, question_id)
+    db.session.commit()
+    flash(_("Question removed."), "success")
+    return redirect(url_for("feedback.organiser", event_id=event.id) + "#questions")

@@ -8,6 +8,8 @@ from .codes import hash_token, new_checkin_code, new_secret_token, normalise_cod
 from .counters import RateLimitCounter
 from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
 from .feedback import (
+    FeedbackQuestion,
+    FeedbackQuestionKind,
     FeedbackRequest,
     FeedbackResponse,
     FeedbackSettings,
@@ -36,7 +38,7 @@ from .states import (
 
 __all__ = [
     "ACTIVE_STATUSES", "Answer", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "EmailStatus", "Event", "EventSlug", "FeedbackRequest", "FeedbackResponse",
+    "EmailStatus", "Event", "EventSlug", "FeedbackQuestion", "FeedbackQuestionKind", "FeedbackRequest", "FeedbackResponse",
     "FeedbackSettings", "FeedbackStage", "FollowUpResponse", "FollowUpResult", "Programme",
     "QuoteAttribution", "Meeting", "MeetingOutcome", "MeetingRequest",
     "NetworkingSide", "OutboundEmail", "Question", "QuestionOption", "QuestionType", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -66,6 +67,31 @@ class FeedbackSettings(db.Model):
     automatic: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class FeedbackQuestionKind(enum.StrEnum):
+    TEXT = "text"  # a few lines of text
+    SCALE = "scale"  # 1 to 5
+    YES_NO = "yes_no"
+
+
+class FeedbackQuestion(db.Model):
+    """A question an organiser adds to an event's feedback form, after the standard ones.
+    Its answers live in `FeedbackResponse.answers` under the question's id."""
+
+    __tablename__ = "feedback_questions"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(FeedbackQuestionKind)})", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    label_ja: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FeedbackRequest(db.Model):
     __tablename__ = "feedback_requests"
     __table_args__ = (
@@ -103,6 +129,8 @@ class FeedbackResponse(db.Model):
     comments: Mapped[str] = mapped_column(Text, default="")
     quote_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     attribution: Mapped[str] = mapped_column(String(16), default=QuoteAttribution.ANONYMOUS)
+    # The organiser's own questions: {str(question id): text, 1-5 or true/false}.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -5,6 +5,7 @@ Revises: 0007
 Create Date: 2026-12-06
 
 feedback_settings: when an event's feedback requests go out by themselves.
+feedback_questions: an organiser's own questions on the form.
 feedback_requests: one row per registration and stage (feedback, follow-up), so each
 goes once. feedback_responses, follow_up_responses: the attendees' answers.
 programmes, programme_events: events grouped for one report.
@@ -28,6 +29,21 @@ def upgrade():
     sa.Column('created_at', eventapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programmes'))
     )
+    op.create_table('feedback_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('label_ja', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', eventapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('text', 'scale', 'yes_no')", name=op.f('ck_feedback_questions_kind')),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_feedback_questions_event_id_events'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_questions'))
+    )
+    with op.batch_alter_table('feedback_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_questions_event_id'), ['event_id'], unique=False)
+
     op.create_table('feedback_settings',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('delay_hours', sa.Integer(), nullable=True),
@@ -70,6 +86,7 @@ def upgrade():
     sa.Column('comments', sa.Text(), nullable=False),
     sa.Column('quote_consent', sa.Boolean(), nullable=False),
     sa.Column('attribution', sa.String(length=16), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('created_at', eventapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', eventapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("attribution IN ('organisation', 'anonymous')", name=op.f('ck_feedback_responses_attribution')),
@@ -116,4 +133,8 @@ def downgrade():
     op.drop_table('feedback_requests')
     op.drop_table('programme_events')
     op.drop_table('feedback_settings')
+    with op.batch_alter_table('feedback_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_questions_event_id'))
+
+    op.drop_table('feedback_questions')
     op.drop_table('programmes')

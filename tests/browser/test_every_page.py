@@ -33,6 +33,7 @@ from eventapp.checkin import services as checkin
 from eventapp.database import utcnow
 from eventapp.demo import build_demo_event
 from eventapp.extensions import db
+from eventapp.feedback.questions import add_question
 from eventapp.feedback.requests import send_feedback_requests
 from eventapp.feedback.services import save_feedback, save_follow_up
 from eventapp.models import (
@@ -147,10 +148,15 @@ def build_site(app, base_url: str) -> Site:
 def _feedback_and_programme(event, came) -> tuple[str, int]:
     """Answers from people who came (two may be quoted, one follow-up) and a programme."""
     send_feedback_requests(event.id)
+    asked = [add_question(event.id, "Was the venue easy to find?", "会場はすぐに分かりましたか？",
+                          kind) for kind in ("yes_no", "scale", "text")]
+    db.session.flush()
     for n, person in enumerate(came[:5]):
         save_feedback(person, rating=5 - n % 3, useful=f"The networking session ({n}).",
                       follow_up=n % 2 == 0, comments="", quote_consent=n < 2,
-                      attribution="organisation" if n == 0 else "anonymous")
+                      attribution="organisation" if n == 0 else "anonymous",
+                      answers={str(asked[0].id): n % 2 == 0, str(asked[1].id): 4,
+                               str(asked[2].id): f"Cold chain ({n})"})
     save_follow_up(came[0], result="pilot", with_whom="Kenya")
     programme = Programme(title="Demonstration-project seminars", events=[event])
     db.session.add(programme)
