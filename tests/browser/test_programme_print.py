@@ -11,7 +11,7 @@ from eventapp.database import utcnow
 from eventapp.extensions import db
 from eventapp.feedback import requests
 from eventapp.feedback.services import save_feedback
-from eventapp.models import Programme
+from eventapp.models import Meeting, MeetingOutcome, Programme
 from tests import factories
 from tests.browser.conftest import login_as
 from tests.browser.test_report_print import A4_CONTENT_WIDTH, ARTIFACTS, _page_count
@@ -46,6 +46,18 @@ def _three_seminars() -> Programme:
                    for k, code in enumerate(COUNTRIES)]
         for person in people[:-1 - n]:
             person.checked_in_at = starts + timedelta(minutes=5)
+        for k in range(4):  # company k met official k, and both said so
+            company, official = people[k], people[len(COMPANIES) + k]
+            meeting = Meeting(event_id=event.id, a_id=min(company.id, official.id),
+                              b_id=max(company.id, official.id), slot=k, table_number=1,
+                              published=True, reasons={"technologies": [AREAS[k]]})
+            db.session.add(meeting)
+            db.session.flush()
+            db.session.add_all([
+                MeetingOutcome(meeting_id=meeting.id, registration_id=company.id, held=True,
+                               follow_up=k % 2 == 0),
+                MeetingOutcome(meeting_id=meeting.id, registration_id=official.id, held=True,
+                               applicable=k < 3)])
         db.session.commit()
         requests.send_feedback_requests(event.id)
         for k, person in enumerate(people[:6]):
@@ -74,6 +86,7 @@ def test_the_programme_report_prints_on_at_most_two_a4_pages_in_japanese(
     summary = page.locator("#programme-summary").inner_text()
     assert "プログラム「実証事業セミナー 2026」では、3件のイベントを開催しました" in summary
     assert "1名として数えています" in summary
+    assert "ネットワーキングセッションでは12件の面談が行われました。" in summary
     assert QUOTE in summary
     assert page.locator("header.site-header").is_hidden()
     assert not problems, problems
