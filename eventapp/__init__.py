@@ -76,11 +76,15 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as checkin_api
     from .checkin import views as checkin_views
     from .events import views as event_views
+    from .feedback import api as feedback_api
+    from .feedback import views as feedback_views
     from .messages import api as messages_api
     from .messages import views as messages_views
     from .networking import api as networking_api
     from .networking import views as networking_views
     from .privacy import views as privacy_views
+    from .programmes import api as programme_api
+    from .programmes import views as programme_views
     from .questions import api as questions_api
     from .questions import views as questions_views
     from .registration import api as registration_api
@@ -94,7 +98,8 @@ def _register_blueprints(app: Flask) -> None:
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
                    reports_views, reports_api, privacy_views, badges_views, badges_kiosk,
-                   questions_views, questions_api, messages_views, messages_api):
+                   questions_views, questions_api, messages_views, messages_api,
+                   feedback_views, feedback_api, programme_views, programme_api):
         app.register_blueprint(module.bp)
 
 

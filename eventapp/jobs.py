@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from . import limitstore, mail
 from .database import utcnow
 from .extensions import db
+from .feedback.requests import send_due_requests
 from .files import create_private
 from .messages import services as messages
 from .registration.confirmation import expire_unconfirmed
@@ -136,6 +137,9 @@ class Jobs:
         # a scheduled message's own time (after the commit that scheduled it).
         self.messages = self.huey.periodic_task(crontab(minute="*"),
                                                 name="queue_due_messages")(self._queue_messages)
+        # Feedback requests (and follow-ups) whose time has come (feedback/requests.py).
+        self.ask_feedback = self.huey.periodic_task(
+            crontab(minute="*/15"), name="ask_feedback")(self._ask_feedback)
         self.wake = threading.Event()
         self.consumer: Consumer | None = None
         self.consumer_pid: int | None = None
@@ -184,6 +188,14 @@ class Jobs:
             self.wake.set()
         except Exception:  # the queue is down: the periodic run finds it a minute later
             log.exception("Could not schedule the messages job; the periodic run sends it")
+    def _ask_feedback(self) -> None:
+        with self.app.app_context():
+            try:
+                count = send_due_requests()
+            finally:
+                db.session.remove()
+        if count:
+            log.info("Queued %d feedback requests", count)
 
     def _wake_at(self, when: float) -> None:
         """Schedules a run for when the next retry (or scheduled message) falls due,

@@ -22,9 +22,11 @@ from eventapp.extensions import db
 from eventapp.models import (
     Category,
     EmailStatus,
+    FeedbackQuestion,
     Meeting,
     MeetingRequest,
     OutboundEmail,
+    Programme,
     Registration,
     StaffUser,
 )
@@ -665,3 +667,49 @@ def _api_message(w, e, m, _role):
 def _opt_out(w, e, m, _role):
     reg = w.registration("guest")
     return Call(e, m, {"token": reg.manage_token}, form={} if m == "POST" else None)
+@builds("feedback.form", "feedback.follow_up")
+def _feedback_form(w, e, m, _role):
+    reg = w.checked_in()
+    form = None
+    if m == "POST":
+        form = ({"rating": "4", "follow_up": "yes", "useful": "The networking."}
+                if e == "feedback.form" else {"result": "meeting"})
+    return Call(e, m, {"token": reg.manage_token}, form=form)
+
+
+@builds("feedback.organiser", "feedback.send_now", "feedback_api.send_requests")
+def _feedback_organiser(w, e, m, _role):
+    if m == "GET":
+        return Call(e, m, {"event_id": w.event.id})
+    event = w.ended_event()
+    factories.registration(event, "guest", checked_in_at=event.starts_at)
+    form = ({"automatic": "y", "delay_hours": "6", "follow_up_days": "60"}
+            if e == "feedback.organiser" else {})
+    return Call(e, m, {"event_id": event.id},
+                form=None if e.startswith("feedback_api") else form)
+
+
+@builds("programmes.index", "programmes.page", "programmes.print_report",
+        "programmes.report_xlsx", "programmes_api.create", "programmes_api.programme_report")
+def _programme(w, e, m, _role):
+    if e == "programmes_api.create":
+        return Call(e, m, json={"title": f"Programme {w.n()}", "event_ids": [w.event.id]})
+    if e == "programmes.index":
+        form = {"title": f"Programme {w.n()}", "events": str(w.event.id)}
+        return Call(e, m, form=form if m == "POST" else None)
+    programme = Programme(title=f"Programme {w.n()}", events=[w.event])
+    db.session.add(programme)
+    db.session.commit()
+    form = {"title": f"Renamed {w.n()}", "events": str(w.event.id)} if m == "POST" else None
+    return Call(e, m, {"programme_id": programme.id}, form=form)
+
+
+@builds("feedback.add_question", "feedback.delete_question")
+def _feedback_question(w, e, m, _role):
+    if e == "feedback.add_question":
+        return Call(e, m, {"event_id": w.event.id},
+                    form={"question-label": f"Question {w.n()}", "question-kind": "scale"})
+    question = FeedbackQuestion(event_id=w.event.id, label=f"Question {w.n()}", kind="text")
+    db.session.add(question)
+    db.session.commit()
+    return Call(e, m, {"event_id": w.event.id, "question_id": question.id}, form={})

@@ -66,6 +66,8 @@ ACCESS = {
     "api.openapi": PUBLIC,
     "privacy.delete_my_data": PUBLIC,
     "privacy.data_deleted": PUBLIC,
+    "feedback.form": PUBLIC,
+    "feedback.follow_up": PUBLIC,
     # The door: scanner, walk-ins, live counts, the events list, their own API tokens.
     "events.manage_list": STAFF,
     "checkin.scanner": STAFF,
@@ -141,6 +143,17 @@ ACCESS = {
     "messages_api.get_message": ORGANISER_ONLY,
     "messages.opt_out": PUBLIC,
     "messages.one_click_opt_out": PUBLIC,
+    "feedback.organiser": ORGANISER_ONLY,
+    "feedback.send_now": ORGANISER_ONLY,
+    "feedback.add_question": ORGANISER_ONLY,
+    "feedback.delete_question": ORGANISER_ONLY,
+    "feedback_api.send_requests": ORGANISER_ONLY,
+    "programmes.index": ORGANISER_ONLY,
+    "programmes.page": ORGANISER_ONLY,
+    "programmes.print_report": ORGANISER_ONLY,
+    "programmes.report_xlsx": ORGANISER_ONLY,
+    "programmes_api.create": ORGANISER_ONLY,
+    "programmes_api.programme_report": ORGANISER_ONLY,
 }
 
 DOOR_LIST_FIELDS = {"id", "name", "name_kana", "organisation", "category", "status",

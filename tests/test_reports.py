@@ -14,6 +14,8 @@ from eventapp.extensions import db
 from eventapp.models import (
     Category,
     Event,
+    FeedbackRequest,
+    FeedbackResponse,
     Meeting,
     Registration,
     ScanLog,
@@ -69,7 +71,17 @@ def truth(event) -> dict:
         "by_country": split(lambda r: r.country or "ZZ"),
         "organisations_checked_in": len({r.organisation for r in came if r.organisation}),
         "countries_checked_in": len({r.country for r in came if r.country}),
+        "feedback": feedback_truth(event),
     }
+
+
+def feedback_truth(event) -> dict:
+    asked = db.session.execute(db.select(FeedbackRequest).where(
+        FeedbackRequest.event_id == event.id, FeedbackRequest.stage == "feedback")).all()
+    ratings = db.session.execute(db.select(FeedbackResponse.rating).where(
+        FeedbackResponse.event_id == event.id)).scalars().all()
+    return {"requested": len(asked), "responses": len(ratings),
+            "mean_rating": round(sum(ratings) / len(ratings), 2) if ratings else None}
 
 
 def report(client, event, token) -> dict:
@@ -530,4 +542,4 @@ def test_openapi_documents_the_report(client):
     assert set(schema["required"]) == {
         "registered", "confirmed", "waitlisted", "pending", "cancelled", "checked_in",
         "by_category", "by_country", "organisations_checked_in", "countries_checked_in",
-        "summary"}
+        "summary", "feedback"}

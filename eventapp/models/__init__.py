@@ -7,6 +7,18 @@ them from (`from ..models import Registration, Status`).
 from .codes import hash_token, new_checkin_code, new_secret_token, normalise_code
 from .counters import RateLimitCounter
 from .events import AgendaItem, Category, Event, EventSlug, TechnologyArea
+from .feedback import (
+    FeedbackQuestion,
+    FeedbackQuestionKind,
+    FeedbackRequest,
+    FeedbackResponse,
+    FeedbackSettings,
+    FeedbackStage,
+    FollowUpResponse,
+    FollowUpResult,
+    Programme,
+    QuoteAttribution,
+)
 from .messages import AUTOMATIC_KINDS, Message, MessageKind, MessageStatus
 from .networking import Meeting, MeetingOutcome, MeetingRequest
 from .outbox import OutboundEmail
@@ -26,13 +38,16 @@ from .states import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "Answer", "CATEGORY_FIELDS", "AgendaItem", "ApiToken", "Category",
-    "AUTOMATIC_KINDS", "EmailStatus", "Event", "EventSlug", "Meeting",
-    "Message", "MessageKind", "MessageStatus", "MeetingOutcome", "MeetingRequest",
-    "NetworkingSide", "OutboundEmail", "Question", "QuestionOption", "QuestionType", "RateLimitCounter", "Registration", "RequestStatus", "Role", "ScanLog",
-    "ScanResult", "StaffSession", "StaffUser", "Status", "UNCONFIRMED",
-    "TechnologyArea", "hash_token", "max_length", "new_checkin_code", "new_secret_token",
-    "normalise_code",
+    "ACTIVE_STATUSES", "AgendaItem", "Answer", "ApiToken", "AUTOMATIC_KINDS", "Category",
+    "CATEGORY_FIELDS", "EmailStatus", "Event", "EventSlug", "FeedbackQuestion",
+    "FeedbackQuestionKind", "FeedbackRequest", "FeedbackResponse", "FeedbackSettings",
+    "FeedbackStage", "FollowUpResponse", "FollowUpResult", "hash_token", "max_length",
+    "Meeting", "MeetingOutcome", "MeetingRequest", "Message", "MessageKind",
+    "MessageStatus", "NetworkingSide", "new_checkin_code", "new_secret_token",
+    "normalise_code", "OutboundEmail", "Programme", "Question", "QuestionOption",
+    "QuestionType", "QuoteAttribution", "RateLimitCounter", "Registration", "RequestStatus",
+    "Role", "ScanLog", "ScanResult", "StaffSession", "StaffUser", "Status",
+    "TechnologyArea", "UNCONFIRMED",
 ]
 
 

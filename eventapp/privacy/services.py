@@ -29,6 +29,7 @@ from flask import current_app
 from ..database import utcnow
 from ..events.services import lock_event
 from ..extensions import db
+from ..feedback.services import erase_free_text
 from ..mail import remove_outbox_files
 from ..models import (
     Event,
@@ -123,6 +124,7 @@ def anonymise_event(event: Event, by: StaffUser) -> Erased:
                        execution_options={"synchronize_session": False})
     erase_answers(db.select(Registration.id).where(Registration.event_id == event.id),
                   free_text_only=True)
+    erase_free_text(db.select(Registration.id).where(Registration.event_id == event.id))
     email_ids = _delete_emails(db.or_(
         OutboundEmail.event_id == event.id,
         OutboundEmail.registration_id.in_(
@@ -158,6 +160,7 @@ def delete_registration_data(reg: Registration) -> Erased:
     db.session.execute(db.update(ScanLog).where(ScanLog.registration_id == reg.id)
                        .values(code=""), execution_options={"synchronize_session": False})
     erase_answers([reg.id])
+    erase_free_text([reg.id])
     email_ids = _delete_emails(OutboundEmail.registration_id == reg.id)
     # Networking messages to others name their contacts. The stored copies are dropped:
     # a message not yet sent is composed again from the data as it is now.

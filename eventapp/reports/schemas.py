@@ -3,6 +3,7 @@
 from marshmallow import fields
 
 from ..api.fields import Answer
+from ..feedback.schemas import FeedbackSummary
 
 COUNT = {"minimum": 0}
 
@@ -35,3 +36,5 @@ class Report(Answer):
     summary = fields.String(metadata={
         "example": "48 participants attended, including representatives of 9 companies "
                    "and officials from 7 countries."})
+    feedback = fields.Nested(FeedbackSummary, metadata={
+        "description": "Feedback requests sent, answers and their mean rating (1-5)"})

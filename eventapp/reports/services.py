@@ -21,6 +21,7 @@ from sqlalchemy import Integer, case, distinct, func, literal_column, or_, true,
 from ..content import localized
 from ..database import utcnow
 from ..extensions import db
+from ..feedback.figures import api_feedback
 from ..i18n import country_name
 from ..models import (
     ACTIVE_STATUSES,
@@ -302,6 +303,7 @@ def api_report(event: Event) -> dict:
         "organisations_checked_in": facts.organisations,
         "countries_checked_in": facts.countries,
         "summary": narrative.summary_sentence(facts, language="en"),
+        "feedback": api_feedback(event.id),
     }
 
 

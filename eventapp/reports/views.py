@@ -13,6 +13,8 @@ from flask import (
 
 from ..auth.access import organiser_required, session_or_token
 from ..events.services import event_or_404
+from ..feedback.figures import feedback_figures
+from ..feedback.forms import result_choices
 from ..i18n import current_language
 from ..models import Event, Role
 from . import charts, exports, narrative, services
@@ -28,7 +30,9 @@ def _report_page(template: str, event_id: int, printed: bool = False):
                            summary=narrative.paragraph(report),
                            percent=narrative.percent, clock_time=narrative.clock_time,
                            arrival_time=narrative.arrival_time,
-                           arrivals_sentence=narrative.arrivals_sentence)
+                           arrivals_sentence=narrative.arrivals_sentence,
+                           feedback=feedback_figures([event.id]),
+                           feedback_results=dict(result_choices()))
 
 
 @bp.route("/manage/events/<int:event_id>/report")

@@ -33,12 +33,16 @@ from eventapp.checkin import services as checkin
 from eventapp.database import utcnow
 from eventapp.demo import build_demo_event
 from eventapp.extensions import db
+from eventapp.feedback.questions import add_question
+from eventapp.feedback.requests import send_feedback_requests
+from eventapp.feedback.services import save_feedback, save_follow_up
 from eventapp.models import (
     EmailStatus,
     Meeting,
     MeetingRequest,
     Message,
     OutboundEmail,
+    Programme,
     Registration,
     Status,
 )
@@ -92,6 +96,8 @@ class Site:
     fresh_codes: list  # of people nobody has checked in: one for each scan the test makes
     question_id: int = 0  # the dietary question, answered by a few people
     message_id: int = 0  # a message to a group, one of whose e-mails failed
+    feedback_token: str = ""  # a person who came and answered the survey
+    programme_id: int = 0  # a programme of the event, with feedback and quotes
 
 
 def build_site(app, base_url: str) -> Site:
@@ -167,10 +173,30 @@ def build_site(app, base_url: str) -> Site:
         last_error="SMTPRecipientsRefused: {'x@example.org': (550, b'No such user')}"
         if n else "") for n, reg in enumerate(people[:2])])
     db.session.commit()
+    feedback_token, programme_id = _feedback_and_programme(event, people[:19])
     return Site(app, base_url, organiser, door, event, attendee, cancelled, pending, unconfirmed,
                 stored_import(app, event, organiser, 1),
                 stored_import(app, event, organiser, 2, done=True), fresh, diet.id,
-                message.id)
+                message.id, feedback_token, programme_id)
+
+
+def _feedback_and_programme(event, came) -> tuple[str, int]:
+    """Answers from people who came (two may be quoted, one follow-up) and a programme."""
+    send_feedback_requests(event.id)
+    asked = [add_question(event.id, "Was the venue easy to find?", "会場はすぐに分かりましたか？",
+                          kind) for kind in ("yes_no", "scale", "text")]
+    db.session.flush()
+    for n, person in enumerate(came[:5]):
+        save_feedback(person, rating=5 - n % 3, useful=f"The networking session ({n}).",
+                      follow_up=n % 2 == 0, comments="", quote_consent=n < 2,
+                      attribution="organisation" if n == 0 else "anonymous",
+                      answers={str(asked[0].id): n % 2 == 0, str(asked[1].id): 4,
+                               str(asked[2].id): f"Cold chain ({n})"})
+    save_follow_up(came[0], result="pilot", with_whom="Kenya")
+    programme = Programme(title="Demonstration-project seminars", events=[event])
+    db.session.add(programme)
+    db.session.commit()
+    return came[0].manage_token, programme.id
 
 
 def pages(site: Site) -> list[tuple[str, str, str]]:
@@ -231,6 +257,12 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("kiosk.kiosk", ORGANISER, f"/events/{ev}/kiosk"),
         ("kiosk.kiosk", KIOSK, f"/events/{ev}/kiosk"),
         ("kiosk.unlock", KIOSK, f"/events/{ev}/kiosk/unlock"),
+        ("feedback.form", ATTENDEE, f"/r/{site.feedback_token}/feedback"),
+        ("feedback.follow_up", ATTENDEE, f"/r/{site.feedback_token}/follow-up"),
+        ("feedback.organiser", ORGANISER, f"{manage}/feedback"),
+        ("programmes.index", ORGANISER, "/manage/programmes"),
+        ("programmes.page", ORGANISER, f"/manage/programmes/{site.programme_id}"),
+        ("programmes.print_report", ORGANISER, f"/manage/programmes/{site.programme_id}/print"),
     ]
 
 

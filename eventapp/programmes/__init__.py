@@ -1,0 +1,1 @@
+"""Programmes: events grouped by an organiser, with one report over all of them."""
