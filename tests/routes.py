@@ -12,11 +12,16 @@ route-table test, so a new route has to be added here as well.
 import io
 import itertools
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import url_for
 
+from eventapp.auth.views import SESSION_KEY
+from eventapp.badges import kiosk as kiosk_views
+from eventapp.badges.kiosk import KIOSK_KEY
 from eventapp.database import utcnow
 from eventapp.extensions import db
 from eventapp.models import (
@@ -30,6 +35,7 @@ from eventapp.models import (
     Registration,
     StaffUser,
 )
+from eventapp.questions import services as questions
 from eventapp.registration import import_store, importing
 from tests import factories
 
@@ -57,6 +63,8 @@ def route_kind(rule: str) -> str:
         return "api"
     if "/exports/" in rule or "/imports/template." in rule:
         return "export"
+    if rule.endswith(".pdf") and rule.startswith("/events/") and "/kiosk/" not in rule:
+        return "export"  # badges, table cards, the check-in list: by session or token
     return "page"
 
 
@@ -96,6 +104,9 @@ class Call:
     writes: bool = True
     # What an allowed user gets when it is not a 2xx or 3xx (an address that names nothing).
     allowed_status: int | None = None
+    # The browser's kiosk lock for this request only: fn(session) sets it beforehand
+    # (kiosk pages other than its start need a locked browser); it is lifted afterwards.
+    kiosk: Callable | None = None
 
     def url(self, app) -> str:
         with app.test_request_context():
@@ -115,7 +126,15 @@ class Call:
             kwargs["data"] = {"csrf_token": csrf_token}
         if self.json is not None:
             kwargs["json"] = self.json
-        return client.open(self.url(client.application), **kwargs)
+        if self.kiosk is None:
+            return client.open(self.url(client.application), **kwargs)
+        with client.session_transaction() as session:
+            self.kiosk(session)
+        response = client.open(self.url(client.application), **kwargs)
+        with client.session_transaction() as session:
+            session.pop(KIOSK_KEY, None)
+            session.pop("kiosk_badge", None)
+        return response
 
 
 class World:
@@ -713,3 +732,96 @@ def _feedback_question(w, e, m, _role):
     db.session.add(question)
     db.session.commit()
     return Call(e, m, {"event_id": w.event.id, "question_id": question.id}, form={})
+
+
+# -- registration questions ---------------------------------------------------------------
+
+def _question(w, event=None):
+    n = w.n()
+    question = questions.add_question(event or w.event, {
+        "code": f"q{n}", "label": f"Question {n}", "label_ja": "", "type": "choice",
+        "required": False, "categories": [],
+        "options": [{"code": "yes", "label": "Yes", "label_ja": "はい"},
+                    {"code": "no", "label": "No", "label_ja": "いいえ"}]})
+    db.session.commit()
+    return question
+
+
+def _question_form(n: int) -> dict:
+    return {"label": f"Question {n}", "label_ja": "", "code": f"asked{n}", "type": "choice",
+            "options": "yes | Yes | はい\nno | No | いいえ", "categories": "guest",
+            "help": "", "help_ja": ""}
+
+
+@builds("questions.editor", "questions.edit")
+def _questions_page(w, e, m, _role):
+    if e == "questions.editor":
+        call = Call(e, m, {"event_id": w.event.id})
+    else:
+        call = Call(e, m, {"event_id": w.event.id, "question_id": _question(w).id})
+    if m == "POST":
+        call.form = _question_form(w.n())
+    return call
+
+
+@builds("questions.add_preset")
+def _question_preset(w, e, m, _role):
+    event = factories.event(title=f"Preset Seminar {w.n()}", networking=False)
+    return Call(e, m, {"event_id": event.id, "key": "diet"}, form={})
+
+
+@builds("questions.act")
+def _question_act(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id, "question_id": _question(w).id,
+                       "action": "retire"}, form={})
+
+
+@builds("questions_api.create", "questions_api.list_questions")
+def _api_questions(w, e, m, _role):
+    if m == "GET":
+        _question(w)
+        return Call(e, m, {"event_id": w.event.id})
+    n = w.n()
+    return Call(e, m, {"event_id": w.event.id}, json={
+        "code": f"api_q{n}", "label": {"en": f"API question {n}", "ja": "質問"},
+        "type": "choice", "required": False, "categories": ["guest"],
+        "options": [{"code": "a", "label": {"en": "A", "ja": "エー"}}]})
+
+
+# -- badges and the kiosk -----------------------------------------------------------------
+
+@builds("badges.sheets", "badges.checkin_list", "badges.table_cards", "badges.printing")
+def _badges(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id})
+
+
+@builds("badges.single")
+def _badge(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id, "registration_id": w.attendee.id})
+
+
+KIOSK_PIN = "246810"
+
+
+def _locked(event_id: int, badge_of: int | None = None) -> Callable:
+    def lock(session):
+        digest = kiosk_views._pin_digest(KIOSK_PIN, session.get(SESSION_KEY, ""))
+        session[KIOSK_KEY] = {"event": event_id, "pin": digest}
+        if badge_of is not None:
+            session["kiosk_badge"] = [badge_of, time.time() + 60]
+    return lock
+
+
+@builds("kiosk.kiosk", "kiosk.unlock", "kiosk.scan", "kiosk.badge")
+def _kiosk(w, e, m, _role):
+    values = {"event_id": w.event.id}
+    if e == "kiosk.kiosk":  # an organiser's browser becomes the kiosk (a new session)
+        form = {"pin": KIOSK_PIN, "pin_again": KIOSK_PIN} if m == "POST" else None
+        return Call(e, m, values, form=form, kiosk=lambda session: None)
+    if e == "kiosk.unlock":
+        return Call(e, m, values, form={"pin": KIOSK_PIN} if m == "POST" else None,
+                    writes=False, kiosk=_locked(w.event.id))
+    if e == "kiosk.scan":
+        return Call(e, m, values, form={"code": w.registration("guest").checkin_code},
+                    kiosk=_locked(w.event.id))
+    return Call(e, m, values, kiosk=_locked(w.event.id, w.checked_in().id))

@@ -141,6 +141,22 @@ ACCESS = {
     "messages.automatic": ORGANISER_ONLY,
     "messages_api.create_message": ORGANISER_ONLY,
     "messages_api.get_message": ORGANISER_ONLY,
+    "questions.editor": ORGANISER_ONLY,
+    "questions.add_preset": ORGANISER_ONLY,
+    "questions.edit": ORGANISER_ONLY,
+    "questions.act": ORGANISER_ONLY,
+    "questions_api.create": ORGANISER_ONLY,
+    "questions_api.list_questions": STAFF,
+    "badges.sheets": ORGANISER_ONLY,
+    "badges.table_cards": ORGANISER_ONLY,
+    "badges.printing": ORGANISER_ONLY,
+    "badges.single": STAFF,  # one badge, printed at the door after a check-in
+    "badges.checkin_list": STAFF,  # the paper fallback at the door
+    # The kiosk: an organiser opens and locks it; door staff cannot open it.
+    "kiosk.kiosk": ORGANISER_ONLY,
+    "kiosk.unlock": ORGANISER_ONLY,
+    "kiosk.scan": ORGANISER_ONLY,
+    "kiosk.badge": ORGANISER_ONLY,
     "messages.opt_out": PUBLIC,
     "messages.one_click_opt_out": PUBLIC,
     "feedback.organiser": ORGANISER_ONLY,
