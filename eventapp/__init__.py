@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import views as checkin_views
     from .events import views as event_views
     from .networking import api as networking_api
+    from .networking import live_views as networking_live
     from .networking import views as networking_views
     from .privacy import views as privacy_views
     from .registration import api as registration_api
@@ -86,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
-                   checkin_views, checkin_api, networking_views, networking_api,
+                   checkin_views, checkin_api, networking_views, networking_api, networking_live,
                    reports_views, reports_api, privacy_views):
         app.register_blueprint(module.bp)
 
