@@ -1,6 +1,7 @@
 """The session as it happens: arrivals at the table (API, board, agenda, table card),
 no-shows and their replacements, later meetings of an absent person, and outcomes."""
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -199,10 +200,15 @@ def test_scanning_a_table_card_marks_the_agenda_owner_at_the_table(client, organ
     assert stranger.status_code == 200
     assert "Open the agenda link" in stranger.get_data(as_text=True)
     client.get(f"/r/{reg.manage_token}/agenda")  # the phone opens its agenda once
-    scanned = client.get(f"/events/{ev.id}/tables/{meeting['table']}")
-    assert "You are at the table" in scanned.get_data(as_text=True)
+    scanned = client.get(f"/events/{ev.id}/tables/{meeting['table']}").get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Meeting, meeting["id"]).a_arrived_at is None  # a GET only shows
+    tap = re.search(r'<form method="post" action="([^"]+/arrived)"', scanned).group(1)
+    client.post(tap)
     db.session.rollback()
     assert db.session.get(Meeting, meeting["id"]).a_arrived_at is not None
+    again = client.get(f"/events/{ev.id}/tables/{meeting['table']}").get_data(as_text=True)
+    assert "You are at the table" in again
     assert client.get(f"/events/{ev.id}/tables/999").status_code == 404
 
 

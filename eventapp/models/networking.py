@@ -51,6 +51,11 @@ class MeetingRequest(db.Model):
     recipient: Mapped[Registration] = relationship(foreign_keys=[recipient_id])
 
 
+def _sheet_of(context) -> str:
+    """A meeting made without saying its sheet goes where `published` puts it."""
+    return PUBLISHED if context.get_current_parameters().get("published") else DRAFT
+
+
 class Meeting(db.Model):
     """One meeting of a schedule. A schedule has two sheets: the draft the organiser
     builds and checks, and the published one attendees see; a row sits on one of them
@@ -81,7 +86,7 @@ class Meeting(db.Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sheet: Mapped[str | None] = mapped_column(String(16), default=DRAFT)
+    sheet: Mapped[str | None] = mapped_column(String(16), default=_sheet_of)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     previous_slot: Mapped[int | None] = mapped_column(Integer)

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Meeting, MeetingOutcome, Registration
+from ..models import Category, Meeting, MeetingOutcome, NetworkingSide, Registration, Status
 from ..models.networking import PUBLISHED
 from . import matching
 from .services import (
     NetworkingError,
     _event_meeting,
-    participant_registrations,
     preferences,
     reasons_dict,
     takes_part,
@@ -100,10 +99,7 @@ def propose(meeting: Meeting) -> Proposal | None:
         return None
     event = meeting.a.event
     came = partner_id(meeting, meeting.absent_id)
-    people = {r.id: r for r in participant_registrations(event.id, only_checked_in=True)}
-    partner = people.get(came) or db.session.get(Registration, came)
-    people_partner = to_participant(partner)
-    busy = busy_in_slot(event.id, meeting.slot) | {meeting.absent_id, came}
+    partner = to_participant(db.session.get(Registration, came))
     counts: dict[int, int] = {}
     met: set[int] = set()
     for a, b in db.session.execute(db.select(Meeting.a_id, Meeting.b_id).where(
@@ -114,19 +110,54 @@ def propose(meeting: Meeting) -> Proposal | None:
             met.add(b if a == came else a)
     prefs = preferences(event.id)
     best = None
-    for rid, reg in people.items():
-        if (rid in busy or rid in met
-                or meeting.slot in {int(s) for s in reg.unavailable_slots or ()}):
+    for candidate in free_participants(event.id, meeting.slot):
+        if candidate.id in met or candidate.id in (came, meeting.absent_id):
             continue
-        match = matching.score_pair(people_partner, to_participant(reg), prefs)
+        match = matching.score_pair(partner, candidate, prefs)
         if match is None:
             continue
-        rank = (match.score, -counts.get(rid, 0), -rid)
+        rank = (match.score, -counts.get(candidate.id, 0), -candidate.id)
         if best is None or rank > best[2]:
-            best = (match, rid, rank)
+            best = (match, candidate.id, rank)
     if best is None:
         return None
-    return Proposal(meeting, partner, people[best[1]], float(best[0].score), best[0].reasons)
+    return Proposal(meeting, db.session.get(Registration, came),
+                    db.session.get(Registration, best[1]), float(best[0].score),
+                    best[0].reasons)
+
+
+def free_participants(event_id: int, slot: int) -> list[matching.Participant]:
+    """Checked-in people taking part who have no published meeting in `slot` and are
+    not unavailable then, as the matching sees them: read as plain columns, not as
+    registrations (a session of 2,000 is read on every no-show)."""
+    busy = db.union(
+        db.select(Meeting.a_id).where(Meeting.event_id == event_id,
+                                      Meeting.sheet == PUBLISHED, Meeting.slot == slot),
+        db.select(Meeting.b_id).where(Meeting.event_id == event_id,
+                                      Meeting.sheet == PUBLISHED, Meeting.slot == slot))
+    rows = db.session.execute(
+        db.select(Registration.id, Category.networking_side, Registration.organisation,
+                  Registration.country, Registration.technologies_offered,
+                  Registration.technology_needs, Registration.target_countries,
+                  Registration.unavailable_slots, Registration.networking_table)
+        .join(Category, Category.id == Registration.category_id)
+        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED,
+               Registration.networking_opt_in.is_(True),
+               Registration.checked_in_at.is_not(None),
+               Category.networking_side != NetworkingSide.NONE,
+               Registration.id.not_in(busy))
+        .order_by(Registration.id))
+    people = []
+    for rid, side, organisation, country, offers, needs, targets, unavailable, table in rows:
+        unavailable = frozenset(int(s) for s in unavailable or ())
+        if slot in unavailable:
+            continue
+        people.append(matching.Participant(
+            id=rid, side=str(side), organisation=organisation or "", country=country or None,
+            offers=frozenset(offers or ()), needs=frozenset(needs or ()),
+            target_countries=frozenset(targets or ()), unavailable_slots=unavailable,
+            fixed_table=table or None))
+    return people
 
 
 def replace(event_id: int, meeting_id: int, candidate_id: int) -> Meeting:

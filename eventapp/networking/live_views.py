@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..auth.access import door_required
 from ..events.services import event_or_404
@@ -135,20 +134,6 @@ def keep(event_id, meeting_id):
     return _back_to_board(event)
 
 
-@bp.post("/manage/events/<int:event_id>/networking/live/meetings/<int:meeting_id>/outcome")
-@door_required
-def outcome_on_behalf(event_id, meeting_id):
-    """An organiser enters what someone says of a meeting (door staff may not)."""
-    event = _event_with_session(event_id)
-    if current_user.role != "organiser":
-        abort(403)
-    rid = _number("registration_id")
-    if rid is None:
-        abort(400)
-    _record(event, meeting_id, rid, entered_by_id=current_user.id)
-    return _back_to_board(event)
-
-
 def _flag(name: str) -> bool | None:
     return {"yes": True, "no": False}.get(request.form.get(name, ""))
 
@@ -180,9 +165,10 @@ def table_cards(event_id):
 
 @bp.route("/events/<int:event_id>/tables/<int:table_number>")
 def table(event_id, table_number):
-    """A phone that scanned table card 7: when it opened an agenda of this event before,
-    that person is marked at the table for their meeting there; otherwise it is asked
-    to open the agenda link from their e-mail."""
+    """What a phone sees when it scans table card 7: when it opened an agenda of this
+    event before (a cookie), that person's meeting at the table and one button to say
+    they are there (a GET changes nothing: link previews and prefetches open it too);
+    otherwise it is asked to open the agenda link from their e-mail."""
     event = db.get_or_404(Event, event_id)
     if not event.has_networking or not 1 <= table_number <= event.networking_tables:
         abort(404)
@@ -191,19 +177,13 @@ def table(event_id, table_number):
     if reg is not None and reg.event_id != event.id:
         reg = None
     meeting = board.meeting_at_table(reg, table_number) if reg is not None else None
+    partner, arrived = None, False
     if meeting is not None:
-        try:
-            live.arrive(event.id, meeting.id, reg.id)
-            db.session.commit()
-        except services.NetworkingError:
-            db.session.rollback()
-            meeting = None
-    wording = Wording(event, current_language())
-    partner = None
-    if meeting is not None:
+        wording = Wording(event, current_language())
         partner = wording.person(meeting.b if meeting.a_id == reg.id else meeting.a)
+        arrived = reg.id in live.arrived_ids(meeting)
     return render_template("networking/table.html", event=event, table=table_number,
-                           reg=reg, meeting=meeting, partner=partner)
+                           reg=reg, meeting=meeting, partner=partner, arrived=arrived)
 
 
 # -- the attendee on their agenda -----------------------------------------------------------

@@ -15,7 +15,7 @@ from ..auth.access import organiser_required, session_or_token
 from ..events.services import event_or_404
 from ..i18n import current_language
 from ..models import Event, Role
-from . import charts, exports, narrative, services
+from . import charts, exports, meeting_export, narrative, services
 
 bp = Blueprint("reports", __name__)
 
@@ -92,7 +92,8 @@ def scans_csv(event_id):
 @bp.route("/events/<int:event_id>/exports/meetings.csv")
 @session_or_token(Role.ORGANISER)
 def meetings_csv(event_id):
-    return _csv(event_id, "meetings", exports.meeting_header, exports.meeting_rows)
+    return _csv(event_id, "meetings", meeting_export.meeting_header,
+                meeting_export.meeting_rows)
 
 
 @bp.route("/events/<int:event_id>/exports/attendees.xlsx")
@@ -110,4 +111,6 @@ def report_xlsx(event_id):
     language = current_language()
     ctx = exports.Context.of(event, language)
     sheets = [exports.attendee_sheet(ctx), *exports.summary_sheets(event, language)]
+    if event.has_networking:
+        sheets.append(meeting_export.meeting_sheet(ctx))
     return _xlsx(event, "report", sheets)
