@@ -41,7 +41,9 @@ from eventapp.models import (
     Registration,
     Status,
 )
+from eventapp.networking import live
 from eventapp.networking import services as networking
+from eventapp.networking import versions
 from tests import factories
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, login_as
 from tests.conftest import make_test_config
@@ -61,7 +63,7 @@ PHONE_UA = ("web-4f7a2c Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.2310
 # GET routes that are not pages: files, JSON and images.
 NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics", "imports.template_csv",
-             "imports.template_xlsx"}
+             "imports.template_xlsx", "networking_live.board_fragment"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (endpoint -> selectors).
@@ -114,10 +116,17 @@ def build_site(app, base_url: str) -> Site:
     checkin.admit(event.id, scanner, code="NOT-A-CODE")
     db.session.commit()
     networking.generate_schedule(event.id)
-    networking.publish(event.id)
+    versions.publish(event.id)
     db.session.commit()
-    first = db.session.execute(db.select(Meeting).where(Meeting.event_id == event.id)
-                               .order_by(Meeting.slot, Meeting.table_number)).scalars().first()
+    first, second = db.session.execute(
+        db.select(Meeting).where(Meeting.event_id == event.id)
+        .order_by(Meeting.slot, Meeting.table_number)).scalars().all()[:2]
+    # The session under way: one at the table, one no-show; then a new draft to review.
+    live.arrive(event.id, first.id, first.a_id)
+    live.mark_absent(event.id, second.id, second.a_id)
+    db.session.commit()
+    networking.generate_schedule(event.id, only_checked_in=True)
+    db.session.commit()
     attendee = db.session.get(Registration, first.a_id)
     others = [r for r in people if r.category_id != attendee.category_id
               and r.id not in (first.a_id, first.b_id)]
@@ -176,6 +185,10 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
          f"{manage}/registrations/import/{site.import_done_token}/done"),
         ("networking.organiser", ORGANISER, f"{manage}/networking"),
         ("networking.table_plan", ORGANISER, f"{manage}/networking/plan"),
+        ("networking.publish_preview", ORGANISER, f"{manage}/networking/publish"),
+        ("networking_live.live_board", DOOR, f"{manage}/networking/live?slot=0"),
+        ("networking_live.table_cards", ORGANISER, f"{manage}/networking/tables"),
+        ("networking_live.table", ATTENDEE, f"/events/{ev}/tables/1"),
         ("reports.dashboard", ORGANISER, f"{manage}/report"),
         ("reports.print_report", ORGANISER, f"{manage}/report/print"),
         ("privacy.anonymise_event", ORGANISER, f"{manage}/anonymise"),
