@@ -231,3 +231,31 @@ def test_live_pages_need_staff(client, path):
     ev = factories.event()
     response = client.get(f"/manage/events/{ev.id}/networking/{path}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_later_meetings_of_an_absent_person_are_flagged_kept_or_released(
+        client, door_client, door_token, organiser_token):
+    ev, officials, companies = live_event(people_per_side=3)
+    meetings = publish_all(client, organiser_token, ev)
+    by_person: dict[int, list[dict]] = {}
+    for m in meetings:
+        for rid in (m["a"], m["b"]):
+            by_person.setdefault(rid, []).append(m)
+    absent = next(rid for rid, ms in by_person.items() if len({m["slot"] for m in ms}) >= 3)
+    first, *later = sorted(by_person[absent], key=lambda m: m["slot"])
+    call(client, door_token, ev, first["id"], "no-show", registration_id=absent)
+    board = door_client.get(f"/manage/events/{ev.id}/networking/live?slot=0")
+    flagged = re.search(r'<section class="card" id="flagged">(.*?)</section>',
+                        board.get_data(as_text=True), re.S).group(1)
+    assert flagged.count("<li>") == len(later)
+    keep, release = later[0], later[1]
+    door_client.post(f"/manage/events/{ev.id}/networking/live/meetings/{keep['id']}/keep")
+    door_client.post(f"/manage/events/{ev.id}/networking/live/meetings/{release['id']}/absent",
+                     data={"registration_id": str(absent)})
+    db.session.rollback()
+    assert db.session.get(Meeting, keep["id"]).kept
+    assert db.session.get(Meeting, release["id"]).absent_id == absent
+    board = door_client.get(f"/manage/events/{ev.id}/networking/live?slot=0")
+    flagged = re.search(r'<section class="card" id="flagged">(.*?)</section>',
+                        board.get_data(as_text=True), re.S)
+    assert flagged is None or flagged.group(1).count("<li>") == len(later) - 2

@@ -157,8 +157,10 @@ def _record(event: Event, meeting_id: int, rid: int, entered_by_id: int | None) 
 @door_required
 def table_cards(event_id):
     event = _event_with_session(event_id)
+    # Each symbol's path gets an id of its own: one page holds many.
     cards = [(n, qr_svg(external_url("networking_live.table", event_id=event.id,
-                                     table_number=n)))
+                                     table_number=n)).replace('id="qr-path"',
+                                                              f'id="qr-path-{n}"'))
              for n in range(1, event.networking_tables + 1)]
     return render_template("networking/tables.html", event=event, cards=cards)
 

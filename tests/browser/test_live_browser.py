@@ -61,7 +61,7 @@ def test_arrival_no_show_and_replacement_on_phones(live_server, new_page, door):
     card = door_phone.locator(f"#table-{meeting.table_number}")
     expect(card.locator(f"[data-registration='{came.id}']")).to_contain_text("arrived")
     expect(card.locator(f"[data-registration='{absent.id}']")).to_contain_text("late")
-    card.get_by_role("button", name=f"{absent.name} did not come").click()
+    card.get_by_role("button", name=f"Absent – {absent.name}").click()
     card = door_phone.locator(f"#table-{meeting.table_number}")
     proposal = card.locator(".proposal")
     expect(proposal).to_contain_text("Proposed replacement")
