@@ -106,6 +106,7 @@ def test_a_no_show_is_replaced_by_a_checked_in_free_person_who_fits(client, door
     replacement = body["replacement"]
     assert (replacement["slot"], replacement["table"]) == (first["slot"], first["table"])
     assert {replacement["a"], replacement["b"]} == {came, free_officials[0]}
+    assert waiting.id not in (replacement["a"], replacement["b"])
     assert replacement["reasons"] == ["Kenya", "Water purification"] or replacement["reasons"]
     assert replacement["replaces"] == first["id"] and replacement["arrived"] == [came]
     assert_nobody_double_booked(ev.id)

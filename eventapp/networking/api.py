@@ -156,8 +156,7 @@ def no_show(event_id, meeting_id, args):
         meeting = live.mark_absent(ev.id, meeting_id, args["registration_id"])
         proposal = live.propose(meeting)
         replacement = (live.replace(ev.id, meeting.id, proposal.candidate.id)
-                       if proposal and meeting.replaces_id is None
-                       and meeting.sheet is not None else None)
+                       if proposal else None)
         return {"meeting": meeting, "replacement": replacement}
 
     event, result = _live(event_id, act)

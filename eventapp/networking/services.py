@@ -240,9 +240,9 @@ def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleR
     kept: dict[tuple, Meeting] = {}
     taken: set[tuple[int, int]] = set()
     for row in candidates:  # published (settled) rows first: they never move
-        if (row.a_id, row.b_id) not in kept and not _cells(row) & taken:
+        if (row.a_id, row.b_id) not in kept and not meeting_cells(row) & taken:
             kept[(row.a_id, row.b_id)] = row
-            taken |= _cells(row)
+            taken |= meeting_cells(row)
     staying = [m.id for m in kept.values() if m.sheet == DRAFT]
     db.session.execute(db.delete(Meeting).where(Meeting.event_id == event.id,
                                                 Meeting.sheet == DRAFT,
@@ -265,8 +265,9 @@ def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleR
     return ScheduleResult(meetings, schedule.metrics)
 
 
-def _cells(m: Meeting) -> set[tuple[int, int]]:
-    """What a meeting occupies in its slot: both people and (negated) its table."""
+def meeting_cells(m: Meeting) -> set[tuple[int, int]]:
+    """What a meeting occupies in its slot: both people and (negated) its table; two
+    meetings clash when these meet."""
     return {(m.slot, m.a_id), (m.slot, m.b_id), (m.slot, -m.table_number)}
 
 

@@ -18,7 +18,7 @@ from ..events.services import lock_event
 from ..extensions import db
 from ..models import Meeting, Registration, Status
 from ..models.networking import DRAFT, PUBLISHED
-from .services import NetworkingError, queue_message, settled_ids
+from .services import NetworkingError, meeting_cells, queue_message, settled_ids
 
 NEW, MOVED, CANCELLED = "new", "moved", "cancelled"
 
@@ -75,7 +75,7 @@ def compare(event_id: int) -> Comparison:
     result.cancelled = [m for pair, m in published.items()
                         if pair not in in_draft and m.id not in settled]
     # What settled meetings hold stays theirs; a draft meeting clashing with it waits.
-    held = {cell for m in staying if m.id in settled for cell in _cells(m)}
+    held = {cell for m in staying if m.id in settled for cell in meeting_cells(m)}
     for d in drafts:
         before = published.get((d.a_id, d.b_id))
         if before is not None and (before.slot, before.table_number) == (d.slot,
@@ -83,17 +83,13 @@ def compare(event_id: int) -> Comparison:
             result.unchanged.append((before, d))
         elif before is not None and before.id in settled:
             result.dropped.append(d)
-        elif _cells(d) & held:
+        elif meeting_cells(d) & held:
             result.dropped.append(d)
         elif before is not None:
             result.moved.append((before, d))
         else:
             result.new.append(d)
     return result
-
-
-def _cells(m: Meeting) -> set[tuple[int, int]]:
-    return {(m.slot, m.a_id), (m.slot, m.b_id), (m.slot, -m.table_number)}
 
 
 @dataclass

@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from ..content import localized
 from ..extensions import db
 from ..i18n import country_name
 from ..labels import scan_result_labels, status_labels
-from ..models import Event, Meeting, Registration, ScanLog, ScanResult, StaffUser
+from ..models import Event, Registration, ScanLog, ScanResult, StaffUser
 from . import narrative, services
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -41,9 +41,8 @@ from eventapp.models import (
     Registration,
     Status,
 )
-from eventapp.networking import live
+from eventapp.networking import live, versions
 from eventapp.networking import services as networking
-from eventapp.networking import versions
 from tests import factories
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, login_as
 from tests.conftest import make_test_config
