@@ -36,7 +36,11 @@ def person_state(meeting: Meeting, reg_id: int, now: datetime, event: Event) -> 
         return ABSENT
     if reg_id in live.arrived_ids(meeting):
         return ARRIVED
-    if now >= services.slot_start(event, meeting.slot) + late_after():
+    # A replacement booked mid-slot gives its newcomer the same grace from its booking.
+    since = services.slot_start(event, meeting.slot)
+    if meeting.replaces_id is not None and meeting.created_at is not None:
+        since = max(since, meeting.created_at)
+    if now >= since + late_after():
         return LATE
     return EXPECTED
 
