@@ -160,3 +160,30 @@ def services_lock(event_id: int, meeting_id: int) -> None:
     services.set_locked(event_id, meeting_id, True)
     db.session.commit()
     assert db.session.get(Meeting, meeting_id).locked
+
+
+def test_the_organiser_sees_who_gains_loses_or_moves_before_publishing(
+        organiser_client, organiser_token, runner):
+    event = load_demo(runner)
+    base = f"/manage/events/{event.id}/networking"
+    organiser_client.post(f"{base}/generate")
+    first_look = organiser_client.get(f"{base}/publish").get_data(as_text=True)
+    assert "people will be e-mailed their agenda" in first_look
+    organiser_client.post(f"{base}/publish")
+    first = published(organiser_client, organiser_token, event.id)
+    page = organiser_client.get(base).get_data(as_text=True)
+    assert "a new draft is not yet published" not in page
+
+    organiser_client.post(f"{base}/generate", data={"only_checked_in": "1"})
+    page = organiser_client.get(base).get_data(as_text=True)
+    assert "a new draft is not yet published" in page and "Review and publish" in page
+    preview = organiser_client.get(f"{base}/publish").get_data(as_text=True)
+    # Nobody has checked in: every published meeting would be cancelled, for both people.
+    changes = re.search(r'<section class="card" id="changes">(.*?)</section>', preview,
+                        re.S).group(1)
+    people = {m[k] for m in first for k in ("a", "b")}
+    assert changes.count("data-registration=") == len(people)
+    assert changes.count("Cancelled: your meeting with") == 2 * len(first)
+    assert published(organiser_client, organiser_token, event.id) == first  # not yet
+    organiser_client.post(f"{base}/publish")
+    assert published(organiser_client, organiser_token, event.id) == []

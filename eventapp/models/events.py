@@ -57,6 +57,9 @@ class Event(db.Model):
     networking_tables: Mapped[int] = mapped_column(Integer, default=10)
     networking_max_meetings: Mapped[int] = mapped_column(Integer, default=4)
     networking_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the draft beside the published schedule was built; None: no draft (it may be
+    # empty: "only checked-in attendees" before anyone came).
+    networking_draft_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once an organiser has removed the attendees' personal data after the event.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_by_id: Mapped[int | None] = mapped_column(

@@ -218,6 +218,7 @@ def organiser_page(event: Event, language: str, only_checked_in: bool = False
 @dataclass
 class PublishPreview:
     first: bool  # nothing published yet: everyone with a meeting gets their agenda
+    exists: bool  # a draft to publish
     drafts: int
     unchanged: int
     people: list[tuple[Registration, list[str]]] = field(default_factory=list)
@@ -226,7 +227,8 @@ class PublishPreview:
 def publish_preview(event: Event, wording: Wording) -> PublishPreview:
     """Who gains, loses or moves meetings if the draft is published now."""
     plan = versions.compare(event.id)
-    preview = PublishPreview(first=not event.networking_published_at, drafts=plan.drafts,
+    preview = PublishPreview(first=not event.networking_published_at, exists=plan.exists,
+                             drafts=plan.drafts,
                              unchanged=len(plan.unchanged))
     changes = plan.by_person()
     people = {r.id: r for r in services.participant_registrations(event.id)}

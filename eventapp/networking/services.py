@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import mail
-from ..database import begin_write
+from ..database import begin_write, utcnow
 from ..events.services import lock_event
 from ..extensions import db
 from ..models import (
@@ -154,11 +154,11 @@ def _as_planned(row: Meeting) -> matching.Meeting:
 
 
 def working_sheet(event_id: int) -> str:
-    """The sheet the organiser works on: the draft where one exists, else the published
-    schedule."""
-    has_draft = db.session.scalar(db.select(Meeting.id).where(
-        Meeting.event_id == event_id, Meeting.sheet == DRAFT).limit(1))
-    return DRAFT if has_draft is not None else PUBLISHED
+    """The sheet the organiser works on: the draft where one was built (even an empty
+    one), else the published schedule."""
+    drafted = db.session.scalar(db.select(Event.networking_draft_at)
+                                .where(Event.id == event_id))
+    return DRAFT if drafted is not None else PUBLISHED
 
 
 def meetings_query(event_id: int, published: bool = False):
@@ -259,6 +259,7 @@ def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleR
               for m in schedule.meetings
               if not (m.locked and kept[(m.a, m.b)].sheet == DRAFT)]
     db.session.add_all(drafts)
+    event.networking_draft_at = utcnow()
     db.session.flush()
     meetings = sorted(drafts + [m for m in kept.values() if m.sheet == DRAFT],
                       key=lambda m: (m.slot, m.table_number, m.id))

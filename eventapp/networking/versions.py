@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..database import utcnow
 from ..events.services import lock_event
 from ..extensions import db
-from ..models import Meeting, Registration, Status
+from ..models import Event, Meeting, Registration, Status
 from ..models.networking import DRAFT, PUBLISHED
 from .services import NetworkingError, meeting_cells, queue_message, settled_ids
 
@@ -34,6 +34,7 @@ class Change:
 class Comparison:
     """What publishing the draft would do."""
 
+    exists: bool = False  # a draft was built (it may hold no meeting)
     drafts: int = 0
     unchanged: list[tuple[Meeting, Meeting]] = field(default_factory=list)
     moved: list[tuple[Meeting, Meeting]] = field(default_factory=list)  # (published, draft)
@@ -64,9 +65,11 @@ def _rows(event_id: int, sheet: str) -> list[Meeting]:
 
 
 def compare(event_id: int) -> Comparison:
+    drafted = db.session.scalar(db.select(Event.networking_draft_at)
+                                .where(Event.id == event_id))
     drafts = _rows(event_id, DRAFT)
-    result = Comparison(drafts=len(drafts))
-    if not drafts:
+    result = Comparison(exists=drafted is not None, drafts=len(drafts))
+    if not result.exists:
         return result
     published = {(m.a_id, m.b_id): m for m in _rows(event_id, PUBLISHED)}
     settled = settled_ids(event_id)
@@ -113,9 +116,9 @@ def publish(event_id: int) -> PublishResult:
     revision = (db.session.scalar(db.select(db.func.max(Meeting.revision))
                                   .where(Meeting.event_id == event.id)) or 0) + 1
     changed_people = plan.by_person()
-    if plan.drafts:
+    if plan.exists:
         _apply(plan, revision)
-        event.networking_published_at = utcnow()
+        event.networking_published_at, event.networking_draft_at = utcnow(), None
     people = list(db.session.execute(
         db.select(Registration)
         .where(Registration.id.in_(list(changed_people)),

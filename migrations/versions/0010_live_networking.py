@@ -9,7 +9,7 @@ one unique table per slot becomes one per slot and sheet (rows on no sheet, canc
 replaced, hold no table). sequence/revision/previous_*: what a later publication changed
 (calendar SEQUENCE, the e-mail saying what changed). Arrivals at the table, the person
 who did not come, the meeting a replacement stands in for, and "keep" on later meetings
-of an absent person.
+of an absent person. events.networking_draft_at: a draft exists (it may be empty).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -75,9 +75,17 @@ def upgrade():
     # Until now a published schedule and its draft were the same rows.
     op.execute("UPDATE meetings SET sheet = CASE WHEN published THEN 'published' "
                "ELSE 'draft' END")
+    op.add_column('events', sa.Column('networking_draft_at',
+                                      eventapp.database.UTCDateTime(timezone=True),
+                                      nullable=True))
+    op.execute("UPDATE events SET networking_draft_at = created_at WHERE EXISTS "
+               "(SELECT 1 FROM meetings m WHERE m.event_id = events.id "
+               "AND m.sheet = 'draft')")
 
 
 def downgrade():
+    # (SQLite 3.35+ drops a column in place: no batch copy of the events table.)
+    op.drop_column('events', 'networking_draft_at')
     # Only one sheet fits the old unique table per slot: drafts beside a published
     # schedule, and meetings on no sheet, go.
     op.execute("DELETE FROM meetings WHERE sheet IS NULL OR (sheet = 'draft' AND EXISTS "
