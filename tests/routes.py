@@ -534,7 +534,8 @@ def _meeting(w, e, m, _role):
 
 
 @builds("networking_live.mark", "networking_live.keep", "networking_api.arrival",
-        "networking_api.no_show", "networking_api.outcome")
+        "networking_api.no_show", "networking_api.outcome",
+        "networking_live.outcome_on_behalf")
 def _live_meeting(w, e, m, _role):
     meeting = w.published_meeting()
     values = {"event_id": w.meeting_event.id, "meeting_id": meeting.id}
@@ -544,6 +545,9 @@ def _live_meeting(w, e, m, _role):
                                                                person.items()})
     if e == "networking_live.keep":
         return Call(e, m, values, form={})
+    if e == "networking_live.outcome_on_behalf":
+        return Call(e, m, values, form={"registration_id": str(meeting.a_id), "held": "yes",
+                                        "rating": "3"})
     if e == "networking_api.outcome":
         return Call(e, m, values, json=person | {"held": True, "rating": 3})
     return Call(e, m, values, json=person)

@@ -260,3 +260,22 @@ def test_later_meetings_of_an_absent_person_are_flagged_kept_or_released(
     flagged = re.search(r'<section class="card" id="flagged">(.*?)</section>',
                         board.get_data(as_text=True), re.S)
     assert flagged is None or flagged.group(1).count("<li>") == len(later) - 2
+
+
+def test_organisers_enter_an_outcome_on_someones_behalf_on_the_board(
+        client, organiser_client, door_client, organiser_token):
+    ev, _o, _c = live_event()
+    meeting = publish_all(client, organiser_token, ev)[0]
+    board = f"/manage/events/{ev.id}/networking/live?slot={meeting['slot']}"
+    assert "Outcome on someone" in organiser_client.get(board).get_data(as_text=True)
+    assert "Outcome on someone" not in door_client.get(board).get_data(as_text=True)
+    url = f"/manage/events/{ev.id}/networking/live/meetings/{meeting['id']}/outcome"
+    organiser_client.post(url, data={"registration_id": str(meeting["b"]), "held": "no",
+                                     "note": "Called: stuck in traffic"})
+    assert door_client.post(url, data={"registration_id": str(meeting["a"]),
+                                       "held": "yes"}).status_code == 403
+    db.session.rollback()
+    [outcome] = db.session.execute(db.select(MeetingOutcome)).scalars().all()
+    assert (outcome.registration_id, outcome.held, outcome.note) == (
+        meeting["b"], False, "Called: stuck in traffic")
+    assert outcome.entered_by_id is not None

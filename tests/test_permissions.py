@@ -104,6 +104,7 @@ ACCESS = {
     "networking.publish": ORGANISER_ONLY,
     "networking.publish_preview": ORGANISER_ONLY,
     "networking_api.outcome": ORGANISER_ONLY,
+    "networking_live.outcome_on_behalf": ORGANISER_ONLY,
     "networking.lock": ORGANISER_ONLY,
     "networking.delete": ORGANISER_ONLY,
     "desk.index": ORGANISER_ONLY,

@@ -12,8 +12,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from ..auth.access import door_required
+from ..auth.access import door_required, organiser_required
 from ..events.services import event_or_404
 from ..extensions import db
 from ..i18n import current_language
@@ -131,6 +132,19 @@ def replace(event_id, meeting_id):
 def keep(event_id, meeting_id):
     event = _event_with_session(event_id)
     _act(lambda: live.keep(event.id, meeting_id), _("Kept."))
+    return _back_to_board(event)
+
+
+@bp.post("/manage/events/<int:event_id>/networking/live/meetings/<int:meeting_id>/outcome")
+@organiser_required
+def outcome_on_behalf(event_id, meeting_id):
+    """An organiser enters what one of the two says of the meeting (by phone, on paper)."""
+    event = _event_with_session(event_id)
+    rid = _number("registration_id")
+    if rid is None:
+        flash(_("Choose whose outcome this is."), "error")
+        return _back_to_board(event)
+    _record(event, meeting_id, rid, entered_by_id=current_user.id)
     return _back_to_board(event)
 
 
