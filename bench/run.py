@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from bench.common import ROOT, machine
 
 MODULES = ("bench.bench_checkin", "bench.bench_registration", "bench.bench_search",
-           "bench.bench_export", "bench.bench_matching", "bench.bench_badges",
-           "bench.bench_messages")
+           "bench.bench_export", "bench.bench_matching", "bench.bench_noshow",
+           "bench.bench_badges", "bench.bench_messages")
 
 
 def main(selected: list[str]) -> None:

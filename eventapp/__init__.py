@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .messages import api as messages_api
     from .messages import views as messages_views
     from .networking import api as networking_api
+    from .networking import live_views as networking_live
     from .networking import views as networking_views
     from .privacy import views as privacy_views
     from .programmes import api as programme_api
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_views, event_views, api_views, registration_views, registration_api,
                    registration_desk, registration_imports,
                    checkin_views, checkin_api, networking_views, networking_api,
+                   networking_live,
                    reports_views, reports_api, privacy_views, badges_views, badges_kiosk,
                    questions_views, questions_api, messages_views, messages_api,
                    feedback_views, feedback_api, programme_views, programme_api):

@@ -200,6 +200,37 @@ class World:
         db.session.commit()
         return meeting
 
+    def published_meeting(self, absent: bool = False) -> Meeting:
+        """On the published sheet, between a company and an official who fit; with
+        `absent`, the official did not come and another checked-in official who fits is
+        free in that slot."""
+        def person(category, **fields):
+            return factories.registration(
+                self.meeting_event, category, networking_opt_in=True, country="KE",
+                checked_in_at=utcnow(), organisation=f"Org {self.n()}", **fields)
+
+        a = person("company", technologies_offered=["water"], target_countries=["KE"])
+        b = person("embassy", technology_needs=["water"])
+        seat = next(self._seats)
+        tables = self.meeting_event.networking_tables
+        meeting = Meeting(event_id=self.meeting_event.id, a_id=min(a.id, b.id),
+                          b_id=max(a.id, b.id), slot=seat // tables,
+                          table_number=seat % tables + 1, score=1.0, published=True,
+                          reasons={"countries": ["KE"], "technologies": ["water"]})
+        if absent:
+            meeting.absent_id = b.id
+            self.spare_official = person("embassy", technology_needs=["water"])
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+
+    def draft(self) -> None:
+        """A draft schedule to publish (publishing without one changes nothing)."""
+        from eventapp.networking import services
+
+        services.generate_schedule(self.event.id)
+        db.session.commit()
+
     def meeting_request(self, requester: Registration, recipient: Registration):
         req = MeetingRequest(event_id=self.event.id, requester_id=requester.id,
                              recipient_id=recipient.id)
@@ -292,7 +323,8 @@ builds("events.dashboard", "checkin.scan_log", "checkin.stats", "networking.orga
        "reports.attendees_xlsx", "reports.meetings_csv", "reports.report_xlsx",
        "reports.scans_csv", "api.get_event", "registration_api.list_registrations",
        "networking_api.meetings", "reports_api.event_report", "imports.template_csv",
-       "imports.template_xlsx")(_event)
+       "imports.template_xlsx", "networking.publish_preview", "networking_live.live_board",
+       "networking_live.board_fragment", "networking_live.table_cards")(_event)
 
 
 @builds("events.index", "events.manage_list", "api.openapi", "api.list_events",
@@ -509,6 +541,8 @@ def _category_update(w, e, m, _role):
 
 @builds("networking.generate", "networking.publish")
 def _schedule(w, e, m, _role):
+    if e == "networking.publish":
+        w.draft()
     return Call(e, m, {"event_id": w.event.id}, form={})
 
 
@@ -518,6 +552,48 @@ def _meeting(w, e, m, _role):
     if e == "networking.lock":
         values["action"] = "lock"
     return Call(e, m, values, form={})
+
+
+@builds("networking_live.mark", "networking_live.keep", "networking_api.arrival",
+        "networking_api.no_show", "networking_api.outcome",
+        "networking_live.outcome_on_behalf")
+def _live_meeting(w, e, m, _role):
+    meeting = w.published_meeting()
+    values = {"event_id": w.meeting_event.id, "meeting_id": meeting.id}
+    person = {"registration_id": meeting.a_id}
+    if e == "networking_live.mark":
+        return Call(e, m, values | {"what": "arrived"}, form={k: str(v) for k, v in
+                                                               person.items()})
+    if e == "networking_live.keep":
+        return Call(e, m, values, form={})
+    if e == "networking_live.outcome_on_behalf":
+        return Call(e, m, values, form={"registration_id": str(meeting.a_id), "held": "yes",
+                                        "rating": "3"})
+    if e == "networking_api.outcome":
+        return Call(e, m, values, json=person | {"held": True, "rating": 3})
+    return Call(e, m, values, json=person)
+
+
+@builds("networking_live.replace")
+def _live_replace(w, e, m, _role):
+    meeting = w.published_meeting(absent=True)
+    return Call(e, m, {"event_id": w.meeting_event.id, "meeting_id": meeting.id},
+                form={"candidate_id": str(w.spare_official.id)})
+
+
+@builds("networking_live.attendee_mark", "networking_live.attendee_outcome")
+def _live_attendee(w, e, m, _role):
+    meeting = w.published_meeting()
+    token = db.session.get(Registration, meeting.a_id).manage_token
+    values = {"token": token, "meeting_id": meeting.id}
+    if e == "networking_live.attendee_mark":
+        return Call(e, m, values | {"what": "arrived"}, form={})
+    return Call(e, m, values, form={"held": "yes", "rating": "4"})
+
+
+@builds("networking_live.table")
+def _table_card(w, e, m, _role):
+    return Call(e, m, {"event_id": w.event.id, "table_number": 1})
 
 
 @builds("desk.registration")
@@ -621,6 +697,7 @@ def _api_schedule(w, e, m, _role):
 
 @builds("networking_api.publish")
 def _api_publish(w, e, m, _role):
+    w.draft()
     return Call(e, m, {"event_id": w.event.id}, json={})
 
 

@@ -72,6 +72,7 @@ def truth(event) -> dict:
         "organisations_checked_in": len({r.organisation for r in came if r.organisation}),
         "countries_checked_in": len({r.country for r in came if r.country}),
         "feedback": feedback_truth(event),
+        "networking": session_truth(event),
     }
 
 
@@ -81,6 +82,25 @@ def feedback_truth(event) -> dict:
     ratings = db.session.execute(db.select(FeedbackResponse.rating).where(
         FeedbackResponse.event_id == event.id)).scalars().all()
     return {"requested": len(asked), "responses": len(ratings),
+            "mean_rating": round(sum(ratings) / len(ratings), 2) if ratings else None}
+
+
+def session_truth(event) -> dict:
+    """The session's figures from every meeting and outcome (test_networking_report.py
+    checks them on a session that took place)."""
+    from eventapp.models import Meeting, MeetingOutcome
+
+    told = [m for m in db.session.execute(db.select(Meeting).where(
+        Meeting.event_id == event.id)).scalars() if m.sheet == "published" or m.absent_id]
+    said = [o for o in db.session.execute(db.select(MeetingOutcome)).scalars()
+            if o.meeting in told]
+    ratings = [o.rating for o in said if o.rating is not None]
+    return {"scheduled": len(told), "no_shows": sum(m.absent_id is not None for m in told),
+            "replacements": sum(m.replaces_id is not None for m in told),
+            "held": sum(m.published and any(o.held for o in said if o.meeting is m)
+                        and not any(o.held is False for o in said if o.meeting is m)
+                        for m in told),
+            "rated": len(ratings), "follow_ups": sum(o.follow_up is True for o in said),
             "mean_rating": round(sum(ratings) / len(ratings), 2) if ratings else None}
 
 
@@ -193,11 +213,14 @@ def test_dashboard_shows_breakdowns_charts_networking_and_no_shows(runner, organ
     regs = registrations(event)
     no_show = next(r for r in regs if r.checked_in_at is None and r.status == Status.CONFIRMED)
     a, b, c = [r for r in came if r.networking_opt_in][:3]
+    # One meeting published; a new draft keeps it and adds a second one.
     db.session.add_all([
         Meeting(event_id=event.id, a_id=min(a.id, b.id), b_id=max(a.id, b.id), slot=0,
-                table_number=1, published=True),
+                table_number=1, published=True, sheet="published"),
+        Meeting(event_id=event.id, a_id=min(a.id, b.id), b_id=max(a.id, b.id), slot=0,
+                table_number=1, sheet="draft"),
         Meeting(event_id=event.id, a_id=min(a.id, c.id), b_id=max(a.id, c.id), slot=1,
-                table_number=1)])
+                table_number=1, sheet="draft")])
     db.session.commit()
     html = organiser_client.get(f"/manage/events/{event.id}/report").get_data(as_text=True)
     assert ("48 participants attended, including representatives of 9 companies and "
@@ -542,4 +565,4 @@ def test_openapi_documents_the_report(client):
     assert set(schema["required"]) == {
         "registered", "confirmed", "waitlisted", "pending", "cancelled", "checked_in",
         "by_category", "by_country", "organisations_checked_in", "countries_checked_in",
-        "summary", "feedback"}
+        "summary", "feedback", "networking"}

@@ -60,6 +60,9 @@ class Event(db.Model):
     # The badge stock printed on (a key of badges/layouts.SHEETS).
     badge_layout: Mapped[str] = mapped_column(String(16), default="a4-2x4",
                                               server_default="a4-2x4")
+    # When the draft beside the published schedule was built; None: no draft (it may be
+    # empty: "only checked-in attendees" before anyone came).
+    networking_draft_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once an organiser has removed the attendees' personal data after the event.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_by_id: Mapped[int | None] = mapped_column(

@@ -22,6 +22,10 @@ from ..extensions import db
 from .registrations import Registration
 from .states import RequestStatus, sql_in
 
+# The two sheets of a schedule (see Meeting).
+DRAFT, PUBLISHED = "draft", "published"
+SHEETS = (DRAFT, PUBLISHED)
+
 
 class MeetingRequest(db.Model):
     __tablename__ = "meeting_requests"
@@ -47,11 +51,26 @@ class MeetingRequest(db.Model):
     recipient: Mapped[Registration] = relationship(foreign_keys=[recipient_id])
 
 
+def _sheet_of(context) -> str:
+    """A meeting made without saying its sheet goes where `published` puts it."""
+    return PUBLISHED if context.get_current_parameters().get("published") else DRAFT
+
+
 class Meeting(db.Model):
+    """One meeting of a schedule. A schedule has two sheets: the draft the organiser
+    builds and checks, and the published one attendees see; a row sits on one of them
+    (`sheet`), or on neither once it no longer holds its table (cancelled by a later
+    publication, or replaced after a no-show), when it stays as the record of what
+    attendees were told. `published` is true exactly for the rows on the published
+    sheet. Publishing moves a changed meeting in place (same id, so the same calendar
+    UID) and raises its `sequence`; `revision` is the publication that last changed it."""
+
     __tablename__ = "meetings"
     __table_args__ = (
-        UniqueConstraint("event_id", "slot", "table_number", name="uq_meetings_slot_table"),
+        UniqueConstraint("event_id", "sheet", "slot", "table_number",
+                         name="uq_meetings_sheet_slot_table"),
         CheckConstraint("a_id < b_id", name="ordered_pair"),
+        CheckConstraint(f"sheet IN ({sql_in(SHEETS)})", name="sheet"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +86,20 @@ class Meeting(db.Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sheet: Mapped[str | None] = mapped_column(String(16), default=_sheet_of)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    previous_slot: Mapped[int | None] = mapped_column(Integer)
+    previous_table: Mapped[int | None] = mapped_column(Integer)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    a_arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    b_arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    absent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"))
+    absent_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"))
+    kept: Mapped[bool] = mapped_column(Boolean, default=False)
 
     a: Mapped[Registration] = relationship(foreign_keys=[a_id])
     b: Mapped[Registration] = relationship(foreign_keys=[b_id])

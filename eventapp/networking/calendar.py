@@ -1,21 +1,25 @@
-"""The attendee's agenda as an iCalendar file."""
+"""The attendee's agenda as an iCalendar file.
+
+The file changes only when a publication or a live change does: each meeting keeps its
+UID across versions and carries its SEQUENCE, a meeting taken off the agenda stays in
+as CANCELLED, and DTSTAMP is the time of the last publication, not of the download."""
 
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from ..content import translated
-from ..database import utcnow
 from ..models import Meeting, Registration
 from .services import slot_end, slot_start
 
 
 def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> bytes:
-    """The event and one entry per meeting. `describe(meeting)` gives (counterpart,
+    """The event and one entry per meeting the person was told of (published ones, and
+    those since taken off as CANCELLED). `describe(meeting)` gives (counterpart,
     reasons) in the attendee's language; call this inside that locale too."""
     event = reg.event
     title, venue = translated(event, "title"), translated(event, "venue")
-    stamp = utcnow()
+    stamp = event.networking_published_at or event.created_at
     cal = Calendar()
     cal.add("prodid", "-//Event Office//Networking agenda//EN")
     cal.add("version", "2.0")
@@ -34,6 +38,8 @@ def agenda_calendar(reg: Registration, meetings: list[Meeting], describe) -> byt
         item = CalendarEvent()
         item.add("uid", f"meeting-{meeting.id}@eventapp")
         item.add("dtstamp", stamp)
+        item.add("sequence", meeting.sequence or 0)
+        item.add("status", "CONFIRMED" if meeting.published else "CANCELLED")
         item.add("dtstart", slot_start(event, meeting.slot))
         item.add("dtend", slot_end(event, meeting.slot))
         item.add("summary", _("Meeting with %(person)s · %(table)s", person=counterpart,

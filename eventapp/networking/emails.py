@@ -1,8 +1,9 @@
-"""The "networking" e-mails: a meeting request, an accepted request, a published agenda.
+"""The "networking" e-mails: a meeting request, an accepted request, a published agenda,
+what a later publication changed.
 
-A row's kind says which, with the request's id where there is one ("request:12",
-"accepted:12", "agenda"); the message is composed when it is first sent, in the
-recipient's language.
+A row's kind says which, with the request's id or the publication's number where there
+is one ("request:12", "accepted:12", "agenda", "changes:3"); the message is composed
+when it is first sent, in the recipient's language.
 """
 
 from .. import mail
@@ -10,6 +11,7 @@ from ..extensions import db
 from ..models import MeetingRequest, Registration
 from ..urls import external_url
 from .pages import agenda_entries
+from .versions import changes_for
 from .wording import Wording
 
 
@@ -33,4 +35,8 @@ def compose_networking_email(row) -> tuple[str, dict, dict[str, bytes]]:
             context["other"] = wording.person(other)
     elif kind == "agenda":
         context["agenda"] = agenda_entries(reg, wording)
+    elif kind == "changes":
+        revision = int(ref) if ref.isdigit() else 0
+        context["changes"] = [wording.change(c.kind, c.meeting, reg.id)
+                              for c in changes_for(reg, revision)]
     return "networking/message", context, {}

@@ -6,8 +6,9 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from .. import timefmt
+from ..extensions import db
 from ..models import Event, Meeting, MeetingRequest, Registration, RequestStatus
-from . import matching, services
+from . import matching, services, versions
 from .requests import requests_of
 from .wording import Wording
 
@@ -212,3 +213,30 @@ def organiser_page(event: Event, language: str, only_checked_in: bool = False
     page.without = [(people[item.id], labels.get(item.reason, item.reason))
                     for item in page.metrics.without_meeting if item.id in people]
     return page
+
+
+@dataclass
+class PublishPreview:
+    first: bool  # nothing published yet: everyone with a meeting gets their agenda
+    exists: bool  # a draft to publish
+    drafts: int
+    unchanged: int
+    people: list[tuple[Registration, list[str]]] = field(default_factory=list)
+
+
+def publish_preview(event: Event, wording: Wording) -> PublishPreview:
+    """Who gains, loses or moves meetings if the draft is published now."""
+    plan = versions.compare(event.id)
+    preview = PublishPreview(first=not event.networking_published_at, exists=plan.exists,
+                             drafts=plan.drafts,
+                             unchanged=len(plan.unchanged))
+    changes = plan.by_person()
+    people = {r.id: r for r in services.participant_registrations(event.id)}
+    for rid, items in changes.items():
+        reg = people.get(rid) or db.session.get(Registration, rid)
+        preview.people.append((reg, [wording.change(
+            c.kind, c.meeting, rid,
+            before=(c.before.slot, c.before.table_number) if c.before else None)
+            for c in items]))
+    preview.people.sort(key=lambda item: (item[0].sort_name or item[0].name, item[0].id))
+    return preview

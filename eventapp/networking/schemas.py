@@ -3,8 +3,10 @@
 from marshmallow import fields, validate
 from marshmallow.experimental.context import Context
 
-from ..api.fields import Answer, Flag, Input, LocalTime, zone
-from . import services
+from ..api.fields import Answer, Flag, FormFlag, Input, LocalTime, Text, WholeNumber, zone
+from ..api.schemas import Paging
+from ..urls import MAX_ID
+from . import live, services
 
 # What a meeting's answer is read with: {"event": Event, "wording": Wording}.
 MeetingContext = Context[dict]
@@ -83,3 +85,54 @@ class NetworkingPublished(Answer):
     notified = fields.Integer(metadata={
         "description": "Attendees e-mailed a link to their agenda"})
     published_at = LocalTime()
+
+
+class MeetingsQuery(Paging):
+    published = FormFlag(load_default=False, metadata={
+        "description": "1: exactly the published schedule attendees see; 0 or absent: the "
+                       "working schedule (the draft where one exists)"})
+
+
+class PersonInMeeting(Input):
+    registration_id = WholeNumber(required=True, minimum=1, maximum=MAX_ID)
+
+
+class LiveMeeting(NetworkingMeeting):
+    """A published meeting as the door sees it."""
+
+    arrived = fields.Function(lambda m: live.arrived_ids(m), metadata={
+        "type": "array", "items": {"type": "integer"},
+        "description": "Registration ids of the people at the table"})
+    absent = fields.Integer(attribute="absent_id", allow_none=True, metadata={
+        "description": "Registration id of the person marked absent, or null"})
+    replaces = fields.Integer(attribute="replaces_id", allow_none=True, metadata={
+        "description": "For a replacement: the id of the meeting with the no-show"})
+
+
+class NoShowAnswer(Answer):
+    """Dumped from {"meeting", "replacement"} inside a MeetingContext."""
+
+    meeting = fields.Nested(LiveMeeting)
+    replacement = fields.Nested(LiveMeeting, allow_none=True, metadata={
+        "description": "The new meeting (same slot and table) with a checked-in attendee "
+                       "free in that slot who fits, or null when nobody does"})
+
+
+class OutcomeRequest(Input):
+    registration_id = WholeNumber(required=True, minimum=1, maximum=MAX_ID)
+    held = Flag(required=True, metadata={"description": "Whether the meeting took place"})
+    rating = WholeNumber(minimum=1, maximum=4, load_default=None)
+    follow_up = Flag(load_default=None, metadata={"description": "Wants to follow up"})
+    note = Text(limit=2000, blank=True, load_default="")
+    applicable = Flag(load_default=None, metadata={
+        "description": "For officials: the technology applies in their country"})
+
+
+class OutcomeAnswer(Answer):
+    meeting_id = fields.Integer()
+    registration_id = fields.Integer()
+    held = fields.Boolean()
+    rating = fields.Integer(allow_none=True)
+    follow_up = fields.Boolean(allow_none=True)
+    note = fields.String()
+    applicable = fields.Boolean(allow_none=True)

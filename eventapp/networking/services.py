@@ -25,7 +25,9 @@ from ..models import (
     RequestStatus,
     Status,
 )
+from ..models.networking import DRAFT, PUBLISHED
 from . import matching
+from .outcomes import held_meetings
 
 MAIL_COMPOSER = "networking"
 
@@ -151,16 +153,27 @@ def _as_planned(row: Meeting) -> matching.Meeting:
                             locked=True)
 
 
-def meetings_query(event_id: int):
-    """The stored schedule by slot and table, for a list or a page of one."""
-    return (db.select(Meeting).where(Meeting.event_id == event_id)
+def working_sheet(event_id: int) -> str:
+    """The sheet the organiser works on: the draft where one was built (even an empty
+    one), else the published schedule."""
+    drafted = db.session.scalar(db.select(Event.networking_draft_at)
+                                .where(Event.id == event_id))
+    return DRAFT if drafted is not None else PUBLISHED
+
+
+def meetings_query(event_id: int, published: bool = False):
+    """A schedule by slot and table, for a list or a page of one: the published one
+    attendees see, or the working one (see `working_sheet`)."""
+    sheet = PUBLISHED if published else working_sheet(event_id)
+    return (db.select(Meeting).where(Meeting.event_id == event_id, Meeting.sheet == sheet)
             .order_by(Meeting.slot, Meeting.table_number, Meeting.id))
 
 
-def event_meetings(event_id: int, *, with_people: bool = False) -> list[Meeting]:
-    """The stored schedule; ``with_people`` loads both registrations and their
-    categories in the same query."""
-    query = meetings_query(event_id)
+def event_meetings(event_id: int, *, with_people: bool = False,
+                   published: bool = False) -> list[Meeting]:
+    """A stored schedule (as `meetings_query`); ``with_people`` loads both registrations
+    and their categories in the same query."""
+    query = meetings_query(event_id, published)
     if with_people:
         query = query.options(joinedload(Meeting.a).joinedload(Registration.category),
                               joinedload(Meeting.b).joinedload(Registration.category))
@@ -168,13 +181,39 @@ def event_meetings(event_id: int, *, with_people: bool = False) -> list[Meeting]
 
 
 def published_meetings_for(reg: Registration) -> list[Meeting]:
+    """The person's meetings on the published sheet: their agenda."""
     return list(db.session.execute(
         db.select(Meeting)
         .options(joinedload(Meeting.a).joinedload(Registration.category),
                  joinedload(Meeting.b).joinedload(Registration.category))
-        .where(Meeting.event_id == reg.event_id, Meeting.published.is_(True),
+        .where(Meeting.event_id == reg.event_id, Meeting.sheet == PUBLISHED,
                db.or_(Meeting.a_id == reg.id, Meeting.b_id == reg.id))
         .order_by(Meeting.slot, Meeting.table_number)).unique().scalars())
+
+
+def told_meetings_for(reg: Registration) -> list[Meeting]:
+    """Every meeting the person was ever told of: their agenda plus the published
+    meetings since cancelled or replaced (their calendar file marks those CANCELLED)."""
+    return list(db.session.execute(
+        db.select(Meeting)
+        .options(joinedload(Meeting.a).joinedload(Registration.category),
+                 joinedload(Meeting.b).joinedload(Registration.category))
+        .where(Meeting.event_id == reg.event_id,
+               db.or_(Meeting.sheet == PUBLISHED, Meeting.sheet.is_(None)),
+               db.or_(Meeting.a_id == reg.id, Meeting.b_id == reg.id))
+        .order_by(Meeting.slot, Meeting.table_number, Meeting.id)).unique().scalars())
+
+
+def settled_ids(event_id: int) -> set[int]:
+    """Published meetings that have started to happen: someone arrived or was marked
+    absent, it is a replacement, or an outcome says it was held. They never move."""
+    ids = set(db.session.execute(
+        db.select(Meeting.id).where(
+            Meeting.event_id == event_id, Meeting.sheet == PUBLISHED,
+            db.or_(Meeting.a_arrived_at.is_not(None), Meeting.b_arrived_at.is_not(None),
+                   Meeting.absent_id.is_not(None), Meeting.replaces_id.is_not(None)))
+    ).scalars())
+    return ids | set(db.session.execute(held_meetings([event_id])).scalars())
 
 
 @dataclass
@@ -184,28 +223,53 @@ class ScheduleResult:
 
 
 def generate_schedule(event_id: int, only_checked_in: bool = False) -> ScheduleResult:
-    """Replaces every unlocked meeting with a new draft schedule around the locked ones."""
+    """Builds a new draft beside the published schedule, which stays as it is. The
+    draft keeps the working schedule's locked meetings and every published meeting
+    that has started to happen (`settled_ids`); every other draft meeting is new."""
     event = lock_event(event_id)
     if not event.has_networking:
         raise _no_networking()
     people = [to_participant(r) for r in participant_registrations(event.id, only_checked_in)]
     prefs = preferences(event.id)
-    kept = list(db.session.execute(
-        db.select(Meeting).where(Meeting.event_id == event.id, Meeting.locked.is_(True))
-        .order_by(Meeting.slot, Meeting.table_number)).scalars())
+    settled = settled_ids(event.id)
+    working = working_sheet(event.id)
+    candidates = db.session.execute(
+        db.select(Meeting).where(Meeting.event_id == event.id, db.or_(
+            Meeting.id.in_(settled), db.and_(Meeting.sheet == working, Meeting.locked)))
+        .order_by(Meeting.sheet.desc(), Meeting.slot, Meeting.table_number)).scalars()
+    kept: dict[tuple, Meeting] = {}
+    taken: set[tuple[int, int]] = set()
+    for row in candidates:  # published (settled) rows first: they never move
+        if (row.a_id, row.b_id) not in kept and not meeting_cells(row) & taken:
+            kept[(row.a_id, row.b_id)] = row
+            taken |= meeting_cells(row)
+    staying = [m.id for m in kept.values() if m.sheet == DRAFT]
     db.session.execute(db.delete(Meeting).where(Meeting.event_id == event.id,
-                                                Meeting.locked.is_(False)))
+                                                Meeting.sheet == DRAFT,
+                                                Meeting.id.not_in(staying)))
     schedule = matching.build_schedule(
         people, prefs, slots=event.networking_slots, tables=event.networking_tables,
-        max_meetings=event.networking_max_meetings, locked=[_as_planned(m) for m in kept])
+        max_meetings=event.networking_max_meetings,
+        locked=[_as_planned(m) for m in kept.values()])
+    # Locked drafts stay as they are; the published meetings kept get a draft copy.
     drafts = [Meeting(event_id=event.id, a_id=m.a, b_id=m.b, slot=m.slot,
                       table_number=m.table, score=float(m.score),
-                      reasons=reasons_dict(m.reasons), locked=False, published=False)
-              for m in schedule.meetings if not m.locked]
+                      reasons=reasons_dict(m.reasons), published=False, sheet=DRAFT,
+                      locked=m.locked and kept[(m.a, m.b)].locked)
+              for m in schedule.meetings
+              if not (m.locked and kept[(m.a, m.b)].sheet == DRAFT)]
     db.session.add_all(drafts)
+    event.networking_draft_at = utcnow()
     db.session.flush()
-    meetings = sorted(kept + drafts, key=lambda m: (m.slot, m.table_number, m.id))
+    meetings = sorted(drafts + [m for m in kept.values() if m.sheet == DRAFT],
+                      key=lambda m: (m.slot, m.table_number, m.id))
     return ScheduleResult(meetings, schedule.metrics)
+
+
+def meeting_cells(m: Meeting) -> set[tuple[int, int]]:
+    """What a meeting occupies in its slot: both people and (negated) its table; two
+    meetings clash when these meet."""
+    return {(m.slot, m.a_id), (m.slot, m.b_id), (m.slot, -m.table_number)}
 
 
 def schedule_metrics(event: Event, meetings: list[Meeting],
@@ -220,34 +284,6 @@ def schedule_metrics(event: Event, meetings: list[Meeting],
     return matching.describe(
         [_as_planned(m) for m in meetings], [to_participant(r) for r in registrations],
         preferences(event.id), slots=event.networking_slots, tables=event.networking_tables)
-
-
-@dataclass
-class PublishResult:
-    meetings: int
-    notified: int
-
-
-def publish(event_id: int) -> PublishResult:
-    """Every meeting goes on the agendas; each confirmed person with a meeting is
-    e-mailed a link to their agenda."""
-    event = lock_event(event_id)
-    if not event.has_networking:
-        raise _no_networking()
-    published = db.session.execute(
-        db.update(Meeting).where(Meeting.event_id == event.id)
-        .values(published=True)).rowcount
-    event.networking_published_at = utcnow()
-    in_meetings = db.union(
-        db.select(Meeting.a_id).where(Meeting.event_id == event.id),
-        db.select(Meeting.b_id).where(Meeting.event_id == event.id))
-    people = list(db.session.execute(
-        db.select(Registration)
-        .where(Registration.id.in_(in_meetings), Registration.status == Status.CONFIRMED)
-        .order_by(Registration.id)).scalars())
-    for reg in people:
-        queue_message("agenda", reg)
-    return PublishResult(meetings=published, notified=len(people))
 
 
 def _event_meeting(event_id: int, meeting_id: int) -> Meeting:
@@ -265,4 +301,10 @@ def set_locked(event_id: int, meeting_id: int, locked: bool) -> Meeting:
 
 
 def delete_meeting(event_id: int, meeting_id: int) -> None:
-    db.session.delete(_event_meeting(event_id, meeting_id))
+    """Drafts only: a published meeting changes through a new version, so that the two
+    people are told."""
+    meeting = _event_meeting(event_id, meeting_id)
+    if meeting.sheet != DRAFT:
+        raise NetworkingError("published", "A published meeting changes only through a "
+                              "new version: build a draft, then publish it.")
+    db.session.delete(meeting)

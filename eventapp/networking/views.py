@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -23,7 +24,7 @@ from ..models import Event, Registration
 from ..registration.services import by_token
 from ..registration.views import link_not_valid
 from ..urls import MAX_ID
-from . import pages, requests, services
+from . import board, pages, requests, services, versions
 from .calendar import agenda_calendar
 from .emails import compose_networking_email  # noqa: F401  (registered as a composer)
 from .wording import Wording
@@ -38,6 +39,8 @@ def error_messages() -> dict[str, str]:
         "declined": _("This person has declined your request."),
         "not_found": _("That request or meeting no longer exists."),
         "answered": _("This request has already been answered."),
+        "published": _("A published meeting changes only through a new version: generate "
+                       "a draft, then publish it."),
     }
 
 
@@ -81,8 +84,11 @@ def attendee(token):
 def agenda(token):
     reg = _attendee_or_404(token)
     wording = Wording(reg.event, current_language())
-    return render_template("networking/agenda.html", reg=reg, event=reg.event,
-                           agenda=pages.agenda_entries(reg, wording), localized=localized)
+    entries = pages.agenda_entries(reg, wording)
+    return board.remember_agenda(make_response(render_template(
+        "networking/agenda.html", reg=reg, event=reg.event, agenda=entries,
+        live=board.live_entries(reg, [e.meeting for e in entries]), localized=localized)),
+        reg)
 
 
 def _attendee_action(reg: Registration, action, message, anchor: str):
@@ -164,7 +170,7 @@ def agenda_ics(token):
         abort(404)
     wording = Wording(reg.event, reg.language)
     with force_locale(reg.language):
-        body = agenda_calendar(reg, services.published_meetings_for(reg),
+        body = agenda_calendar(reg, services.told_meetings_for(reg),
                                _describe(reg, wording))
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="agenda.ics"'})
@@ -224,18 +230,29 @@ def generate(event_id):
     return _to_organiser(event, only_checked_in)
 
 
+@bp.route("/manage/events/<int:event_id>/networking/publish")
+@organiser_required
+def publish_preview(event_id):
+    event = event_or_404(event_id)
+    if not event.has_networking:
+        abort(404)
+    wording = Wording(event, current_language())
+    return render_template("networking/publish.html", event=event,
+                           preview=pages.publish_preview(event, wording))
+
+
 @bp.post("/manage/events/<int:event_id>/networking/publish")
 @organiser_required
 def publish(event_id):
     event = event_or_404(event_id)
     try:
-        result = services.publish(event.id)
+        result = versions.publish(event.id)
     except services.NetworkingError as e:
         _flash_error(e)
         return _to_organiser(event)
     db.session.commit()
-    flash(ngettext("Published. %(num)d person was sent their agenda.",
-                   "Published. %(num)d people were sent their agenda.",
+    flash(ngettext("Published. %(num)d person was e-mailed.",
+                   "Published. %(num)d people were e-mailed.",
                    result.notified), "success")
     return _to_organiser(event)
 

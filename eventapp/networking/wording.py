@@ -3,11 +3,12 @@
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import timefmt
 from ..content import localized
 from ..i18n import country_name, join_list, list_separator
 from ..models import Event, Registration
 from . import matching
-from .services import reasons_from
+from .services import reasons_from, slot_start
 
 
 class Wording:
@@ -16,6 +17,7 @@ class Wording:
 
     def __init__(self, event: Event, language: str):
         self.language = language
+        self.event = event
         self.areas = {t.code: localized(t, language) for t in event.technology_areas}
         with force_locale(language):
             self.requested_label = _("meeting requested")
@@ -56,3 +58,25 @@ class Wording:
         if self.language.startswith("ja"):
             return f"{reg.name}（{join_list(details, self.language)}）"
         return f"{reg.name} ({join_list(details, self.language)})"
+
+    def change(self, kind: str, meeting, reg_id: int, before: tuple[int, int] | None = None
+               ) -> str:
+        """What a publication does to one of the person's meetings (versions.NEW, MOVED,
+        CANCELLED); `before` is a moved meeting's earlier (slot, table)."""
+        def at(slot: int) -> str:
+            return timefmt.clock(slot_start(self.event, slot), self.event.timezone)
+
+        other = self.person(meeting.b if meeting.a_id == reg_id else meeting.a)
+        with force_locale(self.language):
+            if kind == "moved":
+                slot, table = before or (meeting.previous_slot, meeting.previous_table)
+                return _("Moved: your meeting with %(person)s is now at %(time)s, table "
+                         "%(table)s (was %(before)s, table %(old_table)s).", person=other,
+                         time=at(meeting.slot), table=meeting.table_number,
+                         before=at(slot), old_table=table)
+            if kind == "cancelled":
+                return _("Cancelled: your meeting with %(person)s at %(time)s, table "
+                         "%(table)s.", person=other, time=at(meeting.slot),
+                         table=meeting.table_number)
+            return _("New: %(time)s, table %(table)s, with %(person)s.",
+                     time=at(meeting.slot), table=meeting.table_number, person=other)

@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from ..content import localized
 from ..extensions import db
 from ..i18n import country_name
 from ..labels import scan_result_labels, status_labels
-from ..models import Event, Meeting, Registration, ScanLog, ScanResult, StaffUser
+from ..models import Event, Registration, ScanLog, ScanResult, StaffUser
 from ..questions.exports import Column, export_columns, with_answers
 from . import narrative, services
 
@@ -195,7 +195,7 @@ def _attendee_rows(ctx: Context) -> Iterator[list]:
                areas(offered), areas(needs), countries(targets), meeting_count]
 
 
-# -- scan log and meetings ------------------------------------------------------------
+# -- scan log (meetings: meeting_export) ------------------------------------------------------------
 
 def scan_header(ctx: Context) -> list[str]:
     return [_("Time (%(zone)s)", zone=ctx.timezone), _("Result"), _("Reason"), _("Method"),
@@ -219,45 +219,6 @@ def scan_rows(ctx: Context) -> Iterator[list]:
         yield [ctx.local(created_at), results.get(result, result), reason, method, rid,
                name or "", organisation or "", _person(staff_name, staff_email), device,
                shown_code]
-
-
-def meeting_header(ctx: Context) -> list[str]:
-    return [_("ID"), _("Slot"), _("Starts at (%(zone)s)", zone=ctx.timezone), _("Table"),
-            _("Person A ID"), _("Person A"), _("Organisation A"), _("Person B ID"),
-            _("Person B"), _("Organisation B"), _("Score"), _("Reasons"), _("Locked"),
-            _("Published")]
-
-
-def reasons_text(ctx: Context, reasons: Any) -> str:
-    """Reasons in words, "Kenya · Water purification, Diagnostics"."""
-    if not isinstance(reasons, dict):
-        return ""
-    parts = []
-    if reasons.get("countries"):
-        parts.append(ctx.countries_text(reasons["countries"], ", "))
-    if reasons.get("technologies"):
-        parts.append(ctx.areas_text(reasons["technologies"], ", "))
-    if reasons.get("requested"):
-        parts.append(_("meeting requested"))
-    return " · ".join(parts)
-
-
-def meeting_rows(ctx: Context) -> Iterator[list]:
-    a, b = db.aliased(Registration), db.aliased(Registration)
-    query = (db.select(Meeting.id, Meeting.slot, Meeting.table_number, Meeting.a_id, a.name,
-                       a.organisation, Meeting.b_id, b.name, b.organisation, Meeting.score,
-                       Meeting.reasons, Meeting.locked, Meeting.published)
-             .join(a, a.id == Meeting.a_id).join(b, b.id == Meeting.b_id)
-             .where(Meeting.event_id == ctx.event_id)
-             .order_by(Meeting.slot, Meeting.table_number))
-    for (mid, slot, table, a_id, a_name, a_org, b_id, b_name, b_org, score, reasons, locked,
-         published) in _streamed(query):
-        # Slots are stored from 0, as the scheduler numbers them; people count from 1.
-        starts = (ctx.networking_starts_at + timedelta(minutes=slot * ctx.slot_minutes)
-                  if ctx.networking_starts_at else None)
-        yield [mid, slot + 1, ctx.local(starts), table, a_id, a_name, a_org, b_id, b_name,
-               b_org, round(score or 0.0, 2), reasons_text(ctx, reasons), ctx.yes(locked),
-               ctx.yes(published)]
 
 
 # -- writers --------------------------------------------------------------------------

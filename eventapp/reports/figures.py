@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import Event
+from ..networking.outcomes import SessionFigures
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Networking:
     published: int = 0
     opted_in: int = 0  # confirmed registrations that opted in
     with_meeting: int = 0  # of those, people with at least one meeting
+    session: SessionFigures = SessionFigures()  # what happened at the session
 
     @property
     def share_with_meeting(self) -> float | None:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from .. import timefmt
 from ..i18n import sentences as join_sentences
+from ..networking.outcomes import SessionFigures
 from .figures import Arrivals, Attendance, Counts, Networking, Report
 
 
@@ -69,10 +70,36 @@ def networking_sentence(figures: Networking) -> str | None:
         opted=figures.opted_in)
 
 
+def session_sentence(figures: SessionFigures) -> str | None:
+    """What happened at the networking session, once anything was recorded there."""
+    if not figures.scheduled or not figures.happened:
+        return None
+    values = {"held": figures.held, "no_shows": figures.no_shows,
+              "replacements": figures.replacements, "follow_ups": figures.follow_ups}
+    if figures.mean_rating is None:
+        return ngettext(
+            "At the networking session, %(held)d of %(num)d meeting took place "
+            "(%(no_shows)d with a no-show, %(replacements)d replacements made), and "
+            "%(follow_ups)d follow-ups were asked for.",
+            "At the networking session, %(held)d of %(num)d meetings took place "
+            "(%(no_shows)d with a no-show, %(replacements)d replacements made), and "
+            "%(follow_ups)d follow-ups were asked for.", figures.scheduled, **values)
+    values["mean"] = f"{figures.mean_rating:.1f}"
+    return ngettext(
+        "At the networking session, %(held)d of %(num)d meeting took place "
+        "(%(no_shows)d with a no-show, %(replacements)d replacements made); participants "
+        "rated them %(mean)s of 4 on average and asked for %(follow_ups)d follow-ups.",
+        "At the networking session, %(held)d of %(num)d meetings took place "
+        "(%(no_shows)d with a no-show, %(replacements)d replacements made); participants "
+        "rated them %(mean)s of 4 on average and asked for %(follow_ups)d follow-ups.",
+        figures.scheduled, **values)
+
+
 def paragraph(report: Report) -> str:
     """The report's opening paragraph: the summary, attendance and networking."""
     sentences = [summary_sentence(report.attendance), attendance_sentence(report.counts),
-                 networking_sentence(report.networking)]
+                 networking_sentence(report.networking),
+                 session_sentence(report.networking.session)]
     return join_sentences(*sentences)
 
 

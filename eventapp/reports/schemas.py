@@ -38,3 +38,19 @@ class Report(Answer):
                    "and officials from 7 countries."})
     feedback = fields.Nested(FeedbackSummary, metadata={
         "description": "Feedback requests sent, answers and their mean rating (1-5)"})
+    networking = fields.Nested(lambda: ReportNetworking(), metadata={
+        "description": "The networking session: what was scheduled and what happened"})
+
+
+class ReportNetworking(Answer):
+    """networking.outcomes.SessionFigures."""
+
+    scheduled = _count("Meetings attendees were told of (published, or fallen through "
+                       "with a no-show); not those a later publication cancelled")
+    held = _count("Meetings an outcome says took place (and none says did not)")
+    no_shows = _count("Meetings with someone marked absent")
+    replacements = _count("Meetings booked after a no-show")
+    rated = _count("Ratings given (one per person and meeting)")
+    mean_rating = fields.Float(allow_none=True, metadata={
+        "minimum": 1, "maximum": 4, "description": "Mean rating, 1-4; null without one"})
+    follow_ups = _count("People who want to follow up, per meeting")

@@ -32,6 +32,8 @@ from ..models import (
     Registration,
     Status,
 )
+from ..models.networking import DRAFT, PUBLISHED
+from ..networking.outcomes import session_figures
 from . import narrative
 from .figures import (
     Arrivals,
@@ -247,26 +249,33 @@ def no_shows(event: Event, language: str, limit: int = 200) -> list[NoShow]:
             for rid, name, kana, organisation, category_id, country in rows]
 
 
-def meeting_people(event_id: int):
-    """One row per (meeting, participant): the ids of everyone in the schedule."""
+def meeting_people(event_id: int, sheet: str = PUBLISHED):
+    """One row per (meeting, participant): everyone in a sheet of the schedule (by
+    default the published one, what attendees have)."""
+    on_sheet = (Meeting.event_id == event_id, Meeting.sheet == sheet)
     return union_all(
-        db.select(Meeting.a_id.label("registration_id")).where(Meeting.event_id == event_id),
-        db.select(Meeting.b_id.label("registration_id")).where(Meeting.event_id == event_id),
+        db.select(Meeting.a_id.label("registration_id")).where(*on_sheet),
+        db.select(Meeting.b_id.label("registration_id")).where(*on_sheet),
     ).subquery()
 
 
 def networking(event_id: int) -> Networking:
-    meetings, published = db.session.execute(
-        db.select(func.count(), func.count(case((Meeting.published.is_(True), 1))))
+    """The schedule being worked on (the draft where one exists), what attendees see,
+    and what happened at the session (networking.outcomes)."""
+    drafts, published = db.session.execute(
+        db.select(func.count(case((Meeting.sheet == DRAFT, 1))),
+                  func.count(case((Meeting.sheet == PUBLISHED, 1))))
         .where(Meeting.event_id == event_id)).one()
-    people = meeting_people(event_id)
+    meetings = drafts or published
+    people = meeting_people(event_id, DRAFT if drafts else PUBLISHED)
     opted_in, with_meeting = db.session.execute(
         db.select(func.count(),
                   func.count(case((Registration.id.in_(db.select(people.c.registration_id)),
                                    1))))
         .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED,
                Registration.networking_opt_in.is_(True))).one()
-    return Networking(meetings, published, opted_in, with_meeting)
+    return Networking(meetings, published, opted_in, with_meeting,
+                      session=session_figures(event_id))
 
 
 # -- whole reports --------------------------------------------------------------------
@@ -304,6 +313,7 @@ def api_report(event: Event) -> dict:
         "countries_checked_in": facts.countries,
         "summary": narrative.summary_sentence(facts, language="en"),
         "feedback": api_feedback(event.id),
+        "networking": session_figures(event.id),
     }
 
 

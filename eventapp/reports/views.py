@@ -17,7 +17,7 @@ from ..feedback.figures import feedback_figures
 from ..feedback.forms import result_choices
 from ..i18n import current_language
 from ..models import Event, Role
-from . import charts, exports, narrative, services
+from . import charts, exports, meeting_export, narrative, services
 
 bp = Blueprint("reports", __name__)
 
@@ -96,7 +96,8 @@ def scans_csv(event_id):
 @bp.route("/events/<int:event_id>/exports/meetings.csv")
 @session_or_token(Role.ORGANISER)
 def meetings_csv(event_id):
-    return _csv(event_id, "meetings", exports.meeting_header, exports.meeting_rows)
+    return _csv(event_id, "meetings", meeting_export.meeting_header,
+                meeting_export.meeting_rows)
 
 
 @bp.route("/events/<int:event_id>/exports/attendees.xlsx")
@@ -114,4 +115,6 @@ def report_xlsx(event_id):
     language = current_language()
     ctx = exports.Context.of(event, language)
     sheets = [exports.attendee_sheet(ctx), *exports.summary_sheets(event, language)]
+    if event.has_networking:
+        sheets.append(meeting_export.meeting_sheet(ctx))
     return _xlsx(event, "report", sheets)

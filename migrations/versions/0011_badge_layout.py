@@ -1,7 +1,7 @@
 """badge stock per event
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06
 
 events.badge_layout: the sheet the event's badges are printed on (badges/layouts.py);
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,7 @@ from eventapp.models import (
     Registration,
     Status,
 )
+from eventapp.networking import live, versions
 from eventapp.networking import services as networking
 from eventapp.questions import services as questions
 from eventapp.questions.answers import clean_answers, store_answers
@@ -72,7 +73,7 @@ NOT_PAGES = {"checkin.stats", "reports.live", "registration.qr_png_view",
              "registration.qr_svg_view", "networking.agenda_ics", "imports.template_csv",
              "imports.template_xlsx", "badges.sheets", "badges.single", "badges.checkin_list",
              "badges.table_cards", "kiosk.badge",
-             "messages.one_click_opt_out"}
+             "messages.one_click_opt_out", "networking_live.board_fragment"}
 NOT_FOUND = "/e/no-such-event"
 SCAN_ROW_PX = 140  # the most a scan may take in the scan log (it was 260 on a phone)
 # Small tables that must fit a phone without scrolling (endpoint -> selectors).
@@ -129,10 +130,17 @@ def build_site(app, base_url: str) -> Site:
     checkin.admit(event.id, scanner, code="NOT-A-CODE")
     db.session.commit()
     networking.generate_schedule(event.id)
-    networking.publish(event.id)
+    versions.publish(event.id)
     db.session.commit()
-    first = db.session.execute(db.select(Meeting).where(Meeting.event_id == event.id)
-                               .order_by(Meeting.slot, Meeting.table_number)).scalars().first()
+    first, second = db.session.execute(
+        db.select(Meeting).where(Meeting.event_id == event.id)
+        .order_by(Meeting.slot, Meeting.table_number)).scalars().all()[:2]
+    # The session under way: one at the table, one no-show; then a new draft to review.
+    live.arrive(event.id, first.id, first.a_id)
+    live.mark_absent(event.id, second.id, second.a_id)
+    db.session.commit()
+    networking.generate_schedule(event.id, only_checked_in=True)
+    db.session.commit()
     attendee = db.session.get(Registration, first.a_id)
     others = [r for r in people if r.category_id != attendee.category_id
               and r.id not in (first.a_id, first.b_id)]
@@ -241,6 +249,10 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
          f"{manage}/registrations/import/{site.import_done_token}/done"),
         ("networking.organiser", ORGANISER, f"{manage}/networking"),
         ("networking.table_plan", ORGANISER, f"{manage}/networking/plan"),
+        ("networking.publish_preview", ORGANISER, f"{manage}/networking/publish"),
+        ("networking_live.live_board", ORGANISER, f"{manage}/networking/live?slot=0"),
+        ("networking_live.table_cards", ORGANISER, f"{manage}/networking/tables"),
+        ("networking_live.table", ATTENDEE, f"/events/{ev}/tables/1"),
         ("reports.dashboard", ORGANISER, f"{manage}/report"),
         ("reports.print_report", ORGANISER, f"{manage}/report/print"),
         ("privacy.anonymise_event", ORGANISER, f"{manage}/anonymise"),

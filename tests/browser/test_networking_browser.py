@@ -86,7 +86,9 @@ def test_request_accept_generate_publish_and_both_agendas(live_server, new_page,
     expect(cell).to_have_count(1)
     expect(cell).to_contain_text("meeting requested")
     save_screenshot(desk, "networking-organiser.png")
-    desk.get_by_role("button", name="Publish").click()
+    desk.get_by_role("link", name="Review and publish").click()
+    expect(desk.locator("#publish-summary")).to_contain_text("e-mailed their agenda")
+    desk.get_by_role("button", name="Publish and e-mail").click()
     expect(desk.locator(".flash-success")).to_contain_text("Published")
     expect(desk.locator("#plan td.is-draft")).to_have_count(0)
 
