@@ -324,7 +324,7 @@ builds("events.dashboard", "checkin.scan_log", "checkin.stats", "networking.orga
        "reports.scans_csv", "api.get_event", "registration_api.list_registrations",
        "networking_api.meetings", "reports_api.event_report", "imports.template_csv",
        "imports.template_xlsx", "networking.publish_preview", "networking_live.live_board",
-       "networking_live.board_fragment", "networking_live.table_cards")(_event)
+       "networking_live.board_fragment")(_event)
 
 
 @builds("events.index", "events.manage_list", "api.openapi", "api.list_events",

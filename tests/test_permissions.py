@@ -87,7 +87,6 @@ ACCESS = {
     "checkin_api.not_an_id": STAFF,  # ids that are no ids: 404 in the check-in shape
     "networking_live.live_board": STAFF,
     "networking_live.board_fragment": STAFF,
-    "networking_live.table_cards": STAFF,
     "networking_live.mark": STAFF,
     "networking_live.replace": STAFF,
     "networking_live.keep": STAFF,

@@ -13,6 +13,7 @@ from ..database import utcnow
 from ..events.services import event_or_404
 from ..i18n import current_language
 from ..models import Event, Role, Status
+from ..urls import external_url
 from . import render, services
 from .layouts import sheet_for
 
@@ -83,9 +84,9 @@ def table_cards(event_id):
     if not event.has_networking:
         abort(404)
     title = translated(event, "title", language)
-    # The networking feature's arrival page at each table (/events/<id>/tables/<n>).
-    root = request.host_url.rstrip("/")
-    cards = [(number, f"{root}/events/{event.id}/tables/{number}")
+    # Each card's QR opens the table's arrival page (networking/live_views.table).
+    cards = [(number, external_url("networking_live.table", event_id=event.id,
+                                   table_number=number))
              for number in range(1, event.networking_tables + 1)]
     return render.pdf_response(render.table_cards_pdf(title, services.session_name(event, language),
                                                cards, title, language),

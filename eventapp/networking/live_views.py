@@ -20,8 +20,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Meeting, Registration
 from ..registration.services import by_token
-from ..registration.tickets import qr_svg
-from ..urls import MAX_ID, external_url
+from ..urls import MAX_ID
 from . import board, live, services
 from .views import _attendee_or_404, error_messages
 from .wording import Wording
@@ -165,19 +164,7 @@ def _record(event: Event, meeting_id: int, rid: int, entered_by_id: int | None) 
         _("Thank you: saved."))
 
 
-# -- table cards and what scanning one does -------------------------------------------------
-
-@bp.route("/manage/events/<int:event_id>/networking/tables")
-@door_required
-def table_cards(event_id):
-    event = _event_with_session(event_id)
-    # Each symbol's path gets an id of its own: one page holds many.
-    cards = [(n, qr_svg(external_url("networking_live.table", event_id=event.id,
-                                     table_number=n)).replace('id="qr-path"',
-                                                              f'id="qr-path-{n}"'))
-             for n in range(1, event.networking_tables + 1)]
-    return render_template("networking/tables.html", event=event, cards=cards)
-
+# -- what scanning a table card does (the cards: badges.table_cards) ---------------------------
 
 @bp.route("/events/<int:event_id>/tables/<int:table_number>")
 def table(event_id, table_number):

@@ -251,7 +251,6 @@ def pages(site: Site) -> list[tuple[str, str, str]]:
         ("networking.table_plan", ORGANISER, f"{manage}/networking/plan"),
         ("networking.publish_preview", ORGANISER, f"{manage}/networking/publish"),
         ("networking_live.live_board", ORGANISER, f"{manage}/networking/live?slot=0"),
-        ("networking_live.table_cards", ORGANISER, f"{manage}/networking/tables"),
         ("networking_live.table", ATTENDEE, f"/events/{ev}/tables/1"),
         ("reports.dashboard", ORGANISER, f"{manage}/report"),
         ("reports.print_report", ORGANISER, f"{manage}/report/print"),
