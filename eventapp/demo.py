@@ -13,6 +13,8 @@ from .events import agenda as event_agenda
 from .events import services as event_services
 from .extensions import db
 from .models import Event, Registration, Role, Status
+from .questions.answers import clean_answers, store_answers
+from .questions.services import add_preset
 
 DEMO_SLUG = "seminar-networking-demo"
 DEMO_TITLE = ("Seminar & Networking: Japanese Technology Transfer for Health and "
@@ -170,7 +172,35 @@ def build_demo_event() -> Event:
                  else f"guest{index + 1}@guest.example.org")
         add("guest", name=name, email=email,
             organisation=organisation, country=country, language="en")
+    _answer_questions(event)
     return event
+
+
+# The demo's answers to the four preset questions, by position in the list of people.
+DEMO_DIETS = {2: ["halal"], 5: ["vegetarian"], 9: ["halal", "no_alcohol"], 14: ["vegan"],
+              21: ["halal"], 24: ["gluten_free"], 30: ["no_pork"], 33: ["halal"]}
+
+
+def _answer_questions(event: Event) -> None:
+    """The office's usual questions (diet, accessibility, interpretation, photo consent),
+    answered as a real list would be: most leave diet blank, some need interpretation."""
+    for key in ("diet", "accessibility", "interpretation", "photo_consent"):
+        add_preset(event, key)
+    db.session.flush()
+    people = db.session.execute(db.select(Registration).where(
+        Registration.event_id == event.id).order_by(Registration.id)).scalars().all()
+    pairs = []
+    for n, reg in enumerate(people):
+        given = {"diet": DEMO_DIETS.get(n, []), "photo_consent": n % 7 != 3,
+                 "interpretation": ("english" if reg.language == "en" and n % 3 == 0
+                                    else "japanese" if reg.language == "ja" and n % 4 == 0
+                                    else "none")}
+        if n == 11:
+            given["accessibility"] = "Wheelchair access to the networking room, please."
+        clean, problems = clean_answers(event, reg.category, given, reg)
+        assert not problems, problems  # the demo's own answers fit its questions
+        pairs.append((reg, clean))
+    store_answers(pairs, new=True)
 
 
 def ensure_demo_staff() -> list[tuple[str, str]]:

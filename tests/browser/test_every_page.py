@@ -48,8 +48,7 @@ from eventapp.models import (
 )
 from eventapp.networking import live, versions
 from eventapp.networking import services as networking
-from eventapp.questions import services as questions
-from eventapp.questions.answers import clean_answers, store_answers
+from eventapp.questions.answers import clean_answers, event_questions, store_answers
 from tests import factories
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, login_as
 from tests.conftest import make_test_config
@@ -154,9 +153,8 @@ def build_site(app, base_url: str) -> Site:
                       last_error="ConnectionRefusedError: [Errno 111] Connection refused")])
     db.session.commit()
 
-    # The organiser's questions (every preset), answered by a few people.
-    diet = [questions.add_preset(event, key) for key in
-            ("diet", "accessibility", "interpretation", "photo_consent")][0]
+    # The demo seminar asks the four preset questions; a few more people answer them in full.
+    diet = next(q for q in event_questions(event.id) if q.code == "diet")
     for reg, choice in zip(people[:6], ["halal", "vegetarian", "halal", "vegan", "halal",
                                         "gluten_free"], strict=False):
         clean, _problems = clean_answers(event, reg.category, {
