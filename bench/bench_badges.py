@@ -105,9 +105,8 @@ def _markdown(rows) -> str:
         "organiser token (WeasyPrint: HTML and CSS laid out with pango, Noto Sans CJK JP "
         "embedded as a subset; each badge's QR, name, reading, organisation and country "
         f"fitted to its box). {PEOPLE:,} confirmed people, half with Japanese names and "
-        "readings, on SQLite. One run each: the machine is shared, and these are a sanity "
-        "check against the targets, not a tuning measure. On a busy machine the wall "
-        "clock runs well past the CPU time, which is what an idle machine takes. "
+        "readings, on SQLite, one run each. The PDF is made in the request: on a busy "
+        "machine the wall clock runs past the CPU time, which is what an idle one takes. "
         + load_average(),
         "",
         "| PDF | People | Wall (s) | CPU (s) | Size (kB) | Target |",
