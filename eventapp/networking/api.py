@@ -112,18 +112,23 @@ LIVE_ERRORS = {409: ("Not a published meeting, or not that person's (`error`: "
                      "`not_published`, `not_in_meeting`, `arrived`, `both_absent`)", Error)}
 
 
-def _live(event_id: int, act):
-    """Runs one live action on an event with a session; a state that forbids it is a
-    409 with its code, a meeting of another event a 404."""
+def _live(event_id: int, act, answer):
+    """Runs one live action on an event with a session and answers what it returns,
+    dumped by `answer`, once committed; a state that forbids it is a 409 with its code,
+    a meeting of another event a 404."""
     event = event_or_404(event_id)
     if not event.has_networking:
-        return None, _no_networking()
+        return _no_networking()
     try:
-        return event, act(event)
+        result = act(event)
     except services.NetworkingError as e:
         db.session.rollback()
         status = 404 if e.code == "not_found" else 409
-        return None, (jsonify(error=e.code, message=e.message), status)
+        return jsonify(error=e.code, message=e.message), status
+    with MeetingContext({"event": event, "wording": Wording(event, "en")}):
+        body = answer.dump(result)
+    db.session.commit()
+    return jsonify(body)
 
 
 @bp.post("/events/<int:event_id>/networking/meetings/<int:meeting_id>/arrivals")
@@ -133,14 +138,8 @@ def _live(event_id: int, act):
 @api_roles(Role.DOOR, Role.ORGANISER)
 @arguments(PersonInMeeting)
 def arrival(event_id, meeting_id, args):
-    event, result = _live(event_id, lambda ev: live.arrive(ev.id, meeting_id,
-                                                           args["registration_id"]))
-    if event is None:
-        return result
-    with MeetingContext({"event": event, "wording": Wording(event, "en")}):
-        body = LIVE.dump(result)
-    db.session.commit()
-    return jsonify(body)
+    return _live(event_id, lambda ev: live.arrive(ev.id, meeting_id, args["registration_id"]),
+                 LIVE)
 
 
 @bp.post("/events/<int:event_id>/networking/meetings/<int:meeting_id>/no-show")
@@ -159,13 +158,7 @@ def no_show(event_id, meeting_id, args):
                        if proposal else None)
         return {"meeting": meeting, "replacement": replacement}
 
-    event, result = _live(event_id, act)
-    if event is None:
-        return result
-    with MeetingContext({"event": event, "wording": Wording(event, "en")}):
-        body = NO_SHOW.dump(result)
-    db.session.commit()
-    return jsonify(body)
+    return _live(event_id, act, NO_SHOW)
 
 
 @bp.post("/events/<int:event_id>/networking/meetings/<int:meeting_id>/outcome")
@@ -177,12 +170,7 @@ def no_show(event_id, meeting_id, args):
 @api_roles(Role.ORGANISER)
 @arguments(OutcomeRequest)
 def outcome(event_id, meeting_id, args):
-    event, result = _live(event_id, lambda ev: live.record_outcome(
+    return _live(event_id, lambda ev: live.record_outcome(
         ev.id, meeting_id, args["registration_id"], held=args["held"],
         rating=args["rating"], follow_up=args["follow_up"], note=args["note"],
-        applicable=args["applicable"], entered_by_id=api_user().id))
-    if event is None:
-        return result
-    body = OUTCOME.dump(result)
-    db.session.commit()
-    return jsonify(body)
+        applicable=args["applicable"], entered_by_id=api_user().id), OUTCOME)
