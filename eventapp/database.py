@@ -131,6 +131,14 @@ def begin_write():
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+def in_session_transaction() -> bool:
+    """Whether the request's session has a transaction open, without making a session
+    when the request has none yet (a check-in may run on the driver's connection alone,
+    and a session made only to ask costs it its making and its teardown)."""
+    registry = db.session.registry
+    return registry.has() and registry().in_transaction()
+
+
 def execute_alone(statement, params: dict):
     """The first row of `statement` (or None): one statement that needs no transaction
     around it, such as an API token check, or (PostgreSQL) a check-in that writes its
@@ -144,9 +152,8 @@ def execute_alone(statement, params: dict):
     of a check-in's CPU. The driver then takes the parameters and gives back the columns
     as they are (no type conversion by SQLAlchemy): keep to numbers, text and aware
     datetimes (stored as SQLAlchemy stores them), and read the row by position."""
-    session = db.session()
-    if session.in_transaction():
-        return session.connection().execute(statement, params).first()
+    if in_session_transaction():
+        return db.session.connection().execute(statement, params).first()
     with _driver() as (driver, call):
         if isinstance(driver, sqlite3.Connection):
             return driver.execute(*call(statement, params)).fetchone()

@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
+from ..database import in_session_transaction
 from ..extensions import db, login_manager
 from ..models import Role, hash_token
 from .services import live_token_id, user_for_token
@@ -78,9 +79,9 @@ def _known_token_id(secret: str) -> int | None:
     found = kept.get(token_hash)
     if found is not None and found[1] > now:
         return found[0]
-    was_open = db.session().in_transaction()
+    was_open = in_session_transaction()
     token_id = live_token_id(secret)
-    if not was_open and db.session().in_transaction():
+    if not was_open and in_session_transaction():
         db.session.rollback()  # a read of its own; the view begins what it needs
     if token_id is not None:
         if len(kept) >= TOKEN_IDS_KEPT:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from ..api.docs import field_messages, operation, undocumented_twin
 from ..auth.access import ALL_STAFF, ApiAuthError, api_user_in_role, caller_key
+from ..database import in_session_transaction
 from ..extensions import csrf, db, limiter
 from ..models import ScanResult
 from ..ratelimits import retry_after_seconds
@@ -50,21 +51,25 @@ def _checkin_limit() -> str:
     return current_app.config["CHECKIN_RATE_LIMIT"]
 
 
-def _counted(response) -> bool:
-    """A first check-in is not counted: there are only as many as registrations, and
-    not counting them keeps the door's busiest call free of the limiter's writes.
-    Repeats, unknown codes and errors count, which is what a runaway device sends."""
-    return response.status_code != 201
+# Per scanner (token). A first check-in is not counted: there are only as many as
+# registrations, and not counting them keeps the door's busiest call free of the
+# limiter's writes. Repeats, unknown codes and errors count, which is what a runaway
+# device sends. Checked by the view itself (ratelimits.ViewLimit says why).
+SCAN_LIMIT = limiter.checked_by_view("checkin_api.check_in", _checkin_limit, caller_key)
 
 
-@bp.errorhandler(429)
-def _rate_limited(_error):
-    retry_after = retry_after_seconds()
+def _rate_limited_answer(retry_after: int):
     response = _answer(429, "rate_limited",
                        f"Too many scans from this scanner; try again in {retry_after} s.",
                        None, retry_after=retry_after)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+@bp.errorhandler(429)
+def _rate_limited(_error):
+    """The API's write limit on the other calls (an undo), in the check-in shape."""
+    return _rate_limited_answer(retry_after_seconds())
 
 
 def _scanner() -> services.Scanner:
@@ -101,8 +106,17 @@ def _parse_body():
 @bp.post("/events/<int:event_id>/checkins")
 @operation("Check a person in by the code read from their QR, or by registration id",
            roles=ALL_STAFF, body=CheckinRequest, responses=CHECK_IN_ANSWERS)
-@limiter.limit(_checkin_limit, key_func=caller_key, deduct_when=_counted)
 def check_in(event_id):
+    retry_after = SCAN_LIMIT.exceeded()
+    if retry_after is not None:
+        return _rate_limited_answer(retry_after)
+    response = _check_in(event_id)
+    if response.status_code != 201:
+        SCAN_LIMIT.count()
+    return response
+
+
+def _check_in(event_id):
     # Nothing begins here: the token check and a first entry are each a transaction by
     # itself (database.execute_alone, write_alone), so on SQLite the write lock is held
     # for the first entry's statements alone. Errors in the body are answered after the
@@ -121,7 +135,7 @@ def check_in(event_id):
     except services.EventMissing:
         db.session.rollback()
         return _answer(404, "not_found", "There is no event with this id.", None)
-    if db.session().in_transaction():  # (a first entry alone committed itself)
+    if in_session_transaction():  # (a first entry alone committed itself)
         db.session.commit()
     body = CHECKIN_ANSWER.dump(answer)
     if answer.result == ScanResult.UNKNOWN_CODE:

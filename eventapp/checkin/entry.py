@@ -28,7 +28,7 @@ the database work itself, and a prebuilt statement keeps its compiled form.
 
 from sqlalchemy import Integer
 
-from ..database import begin_write, execute_alone, write_alone
+from ..database import begin_write, execute_alone, in_session_transaction, write_alone
 from ..extensions import db
 from ..models import Category, Event, Registration, ScanLog, ScanResult, Status
 from . import scanlog
@@ -113,9 +113,9 @@ def first_entry(by: str, params: dict):
     category, timezone, event_title), or None when it admitted nobody (and then wrote
     nothing). params also hold now, staff_id, method, and the log_code and device as
     they are to be stored (scanlog.printable)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         return execute_alone(_POSTGRESQL[by], params)
-    if not db.session().in_transaction():
+    if not in_session_transaction():
         def steps(execute):
             row = execute(_PORTABLE[by], params).fetchone()
             if row is not None:
