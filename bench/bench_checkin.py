@@ -181,29 +181,35 @@ def measure(database_url: str, label: str) -> list[list]:
 
 # Not rerun by `make bench`: what py-spy showed, sampling both workers under this load.
 PROFILE = """\
-**Why the targets are out of reach, and what it would take** (py-spy, 200 samples a
-second of both workers under this load, SQLite, 2026-12-06). Of a worker's time,
-gunicorn's own handling of a request (parsing it, writing the answer, closing the
-connection) takes about 35%, which the bare endpoint pays too; Flask's request context,
-routing and response 15%; Flask-Limiter's two checks (the API's write limit before the
-request, the scanner's own limit in its decorator) 10%; the token check 6%; the first
-entry (two statements under BEGIN IMMEDIATE) 16%; marshmallow and JSON, body in and
-answer out, 6%. The bare endpoint's whole request costs 0.4 ms of server CPU, the
-check-in's 1.1 ms (SQLite) and 1.4 ms (PostgreSQL, whose driver costs more per
-statement). At 75% of the bare endpoint's rate a check-in could cost at most about
-0.13 ms more than it: less than the rate limit's two checks alone. Reaching it would
-take a check-in served outside Flask (a WSGI callable doing the token check, the limit
-and both statements by hand), a second web stack for one call, which we do not want;
-the p99 target (1.5 times the bare endpoint's) follows the same arithmetic, since with 8
-connections on 2 workers a request's wait is mostly the service time of those ahead of
-it. What this issue did take: the garbage collector no longer walks start-up's objects
-(`gc.freeze()` in gunicorn.conf.py); on SQLite the token check runs outside any
-transaction and the first entry in a transaction of its own on the driver's connection,
-so the write lock is held for two statements instead of the request's Python work (SQLite
-check-in 794 per second before, 1,062-1,275 in three runs after: 24% -> 37-38% of the
-bare endpoint; server CPU 1.6 -> 1.1-1.5 ms; same machine and day, other load varying);
-the database limiter added for sign-ups no longer runs a second before-request pass on
-every request."""
+**Where a check-in's time goes, and what the target would take** (cProfile of the
+check-in API called in process, SQLite, 2026-12-07, after this issue's changes;
+gunicorn's own handling of a request, about 0.4 ms of server CPU, comes on top for both
+endpoints). Of the time inside Flask: the first entry (BEGIN IMMEDIATE, the UPDATE
+returning the door card, the scan-log INSERT, COMMIT, on the driver's connection) 22%;
+the token check 12%; Flask's after-request hooks 13% (Flask-Limiter's header and
+context hooks 5%, the session 3%, the security headers 3%); the request context's push
+and pop (routing, session, teardown) 16%; the body (JSON and marshmallow) 9%; the
+answer (marshmallow and jsonify) 12%; the scanner's limit 4%. Profiled, a check-in
+costs 1.78 ms in Flask against the bare endpoint's 0.48 ms; its SQL alone (token read,
+UPDATE, INSERT) is 0.18 ms against the bare UPDATE's 0.04 ms. At 75% of the bare rate
+a check-in may cost a third more server CPU than the bare request, about 0.25 ms more:
+less than its SQL and its token check beside Flask's hooks. Reaching it would take the
+check-in served before Flask (a WSGI callable doing the token check, the limit, both
+statements and the JSON by hand): a second web stack for the door's one call,
+repeating the authentication, the limits, the error shapes and the security headers,
+which we chose not to build. A scanner sends a few scans a second; the app answers
+hundreds a second on these 2 cores. What issue 21 took, measured with this benchmark on
+the same machine and day: (1) the garbage collector no longer walks start-up's objects
+(`gc.freeze()` in gunicorn.conf.py; raising the youngest generation's threshold from 700
+to 50,000 on top changed nothing measurable); (2) on SQLite the token check runs outside
+any transaction and the first entry in a write transaction of its own on the driver's
+connection, so the write lock is held for two statements, not for the request's Python
+(SQLite 24% -> 37% of the bare endpoint, 2026-12-06); (3) the scanner's limit is tested
+by the view with the `limits` library (4 microseconds) instead of Flask-Limiter's
+decorator and before-request pass (0.3 ms together), every other limit sits on its view
+so that no Limiter runs a before-request pass, and a request without a cookie makes no
+database session and builds no cookie signer (SQLite 39% -> 47% of the bare endpoint and
+p99 2.23x -> 1.84x, PostgreSQL 53% -> 64% and 1.58x -> 1.37x, 2026-12-07)."""
 
 
 def run() -> str:
@@ -224,7 +230,8 @@ def run() -> str:
         "connection: the token check in autocommit, then on SQLite the UPDATE and the log "
         "INSERT inside BEGIN IMMEDIATE ... COMMIT, on PostgreSQL one statement in "
         "autocommit (the UPDATE and the log INSERT as data-modifying CTEs). The abuse "
-        "limits are on (Flask-Limiter, per token), set high enough never to answer 429. "
+        "limit is on (per token, in the app Limiter's storage), set high enough never to "
+        "answer 429. "
         "The baseline is "
         "a bare Flask endpoint doing only `UPDATE registrations SET checked_in_at = ... "
         "WHERE checkin_code = ? AND checked_in_at IS NULL` with the same connection "

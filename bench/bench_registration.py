@@ -197,22 +197,23 @@ def qr_times() -> list[list]:
 
 # Not rerun by `make bench`: what py-spy showed, sampling the server under this load.
 PROFILE = """\
-**Why the target is out of reach, and what it would take** (py-spy, 200 samples a
-second of every server process under API sign-ups, SQLite, 2026-12-06). Of the
-server's CPU, 60% goes to the requests and 40% to the job process composing the
-e-mails (since this issue, one process beside gunicorn's workers, so no worker waits
-for it; on this 2-core machine it still shares the cores). In a request, SQLAlchemy's
-ORM takes over half: the event and its categories (loaded for validation), the event
-lock (BEGIN IMMEDIATE, or SELECT ... FOR UPDATE), the existing-address check, the seat
-count, the INSERT through the unit of work, the outbox row; gunicorn's own handling
-15%; Flask and the token check most of the rest. In an e-mail: the templates 26%
-(babel's skeleton matching for dates was 10% of it, now found once), the QR PNG 12%,
-the MIME text 12%. A sign-up costs about 5 ms of CPU, e-mail included, against 0.3 ms
-for the bare INSERT, so 30% of the bare rate (about 900 per second here) would need a
-sign-up in under 1 ms, e-mail included: not with an ORM, templates and a QR image per
-person. What would move it most: a seat counter on the event instead of counting
-confirmed rows, one statement for the address check and the insert, and more cores for
-the job process, which composes in parallel with the requests."""
+**Why the target is out of reach, and what it would take.** Of the server's CPU under
+API sign-ups (py-spy, 200 samples a second of every server process, SQLite,
+2026-12-06), 60% goes to the requests and 40% to the job process composing the e-mails
+(one process beside gunicorn's workers, so no worker waits for it; on this 2-core
+machine it still shares the cores). In an e-mail: the templates 26% (babel's skeleton
+matching for dates was 10% of it, now found once), the QR PNG 12%, the MIME text 12%.
+A sign-up request alone, called in process (SQLite, 2026-12-07), takes 6.6 ms (median)
+against the bare INSERT's 0.19 ms; under cProfile, SQLAlchemy's ORM work in the
+registration service is 64% of it: validation 19% (the event's categories and
+questions loaded), the event lock 9%, the seat count 6%, the flush of the registration,
+its answers and its outbox row 15%, the commit 6%; the API write limit (Flask-Limiter's
+decorator) 5%, webargs and marshmallow 6%, Flask and the token check the rest. 30% of
+the bare rate (about 1,000 a second here) would need a sign-up in under 1 ms of CPU,
+e-mail included: not with an ORM, templates and a QR image per person, on any
+framework we would choose. What would move it most: a seat counter on the event instead
+of counting confirmed rows, one statement for the address check and the insert, and
+more cores for the job process, which composes in parallel with the requests."""
 
 
 def run() -> str:
