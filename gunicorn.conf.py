@@ -64,8 +64,7 @@ def on_exit(server):
 
 def post_worker_init(worker):
     """Runs in each worker once the app is loaded."""
-    # Freeze what start-up built (the app, its routes, templates, SQLAlchemy's mappers
-    # and compiled statements): the cyclic garbage collector then stops walking these
-    # long-lived objects during requests. Measured with wrk -t2 -c8 against the
-    # check-in API on 2 sync workers (issue 21): p99 69-85 ms without, 18 ms with.
+    # Freeze what start-up built, as wsgi.py does for the app (the comment there gives
+    # the measurement): here for any app gunicorn serves, so that the benchmarks' bare
+    # endpoint (bench/bare_app.py) is served exactly as the app is.
     gc.freeze()
