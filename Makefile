@@ -51,8 +51,24 @@ run: install
 	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/login with a login above)"
 	$(BIN)/$(SERVE) --listen=127.0.0.1:$(PORT) wsgi:app
 
+# The whole suite. With PostgreSQL configured (TEST_DATABASE_URL) and no PYTEST_ARGS, its
+# PostgreSQL half and the rest (SQLite, the browser, pure units) run as two pytest
+# processes side by side on the machine's cores: they share nothing (a SQLite file and a
+# PostgreSQL schema per test, Redis keys under a prefix per test, servers on free
+# ports), so neither can change the other's outcome. The PostgreSQL half's output
+# follows the rest's; the exit status fails if either failed.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ] && [ -z "$(PYTEST_ARGS)" ]; then \
+	  log=$$(mktemp); pgtmp=$$(mktemp -d); \
+	  $(BIN)/python -m pytest -k postgresql --basetemp=$$pgtmp/t >$$log 2>&1 & pg=$$!; \
+	  $(BIN)/python -m pytest -k "not postgresql"; rest=$$?; \
+	  wait $$pg; pgrc=$$?; \
+	  echo; echo "== the PostgreSQL half (run beside the rest)"; cat $$log; \
+	  rm -rf $$log $$pgtmp; \
+	  test $$rest -eq 0 -a $$pgrc -eq 0; \
+	else \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
 
 lint: install
 	$(BIN)/ruff check eventapp tests bench
