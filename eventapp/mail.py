@@ -12,6 +12,7 @@ died is sent again once MAIL_SENDING_TIMEOUT has passed.
 
 import html
 import logging
+import secrets
 import smtplib
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 
 from .database import begin_write, utcnow
@@ -104,13 +105,18 @@ def render_message(recipient: str, template: str, language: str, context: dict,
     Built with the email package's MIME classes: every confirmation pays for this, and
     they cost a third less than EmailMessage's header objects for the same message."""
     cids = {name: make_msgid(domain="eventapp.local")[1:-1] for name in inline_images}
+    app = current_app._get_current_object()
+    # The three templates share one context: Flask's render_template would run the
+    # context processors for each.
+    context = dict(context, cids=cids)
     with force_locale(language):
-        subject = render_template(f"email/{template}.subject.txt", **context).strip()
-        text = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", cids=cids, **context)
+        app.update_template_context(context)
+        subject, text, html = (app.jinja_env.get_template(f"email/{template}.{part}")
+                               .render(context) for part in ("subject.txt", "txt", "html"))
+    subject = subject.strip()
     html_part = MIMEText(html, "html", _UTF8_QP)
     if inline_images:
-        related = MIMEMultipart("related")
+        related = MIMEMultipart("related", boundary=_boundary())
         related.attach(html_part)
         for name, data in inline_images.items():
             image = MIMEImage(data, "png")
@@ -118,8 +124,8 @@ def render_message(recipient: str, template: str, language: str, context: dict,
             image.add_header("Content-Disposition", "inline", filename=f"{name}.png")
             related.attach(image)
         html_part = related
-    message = MIMEMultipart("alternative", _subparts=[MIMEText(text, "plain", _UTF8_QP),
-                                                       html_part])
+    message = MIMEMultipart("alternative", boundary=_boundary(),
+                            _subparts=[MIMEText(text, "plain", _UTF8_QP), html_part])
     message["Subject"] = Header(subject, "utf-8")
     name, address = parseaddr(current_app.config["MAIL_FROM"])
     message["From"] = formataddr((name, address), "utf-8")
@@ -130,6 +136,14 @@ def render_message(recipient: str, template: str, language: str, context: dict,
     for header, value in context.get("mail_headers", {}).items():
         message[header] = value
     return subject, message.as_string(maxheaderlen=78)
+
+
+def _boundary() -> str:
+    """A MIME boundary no part can contain, so the email package need not search the
+    parts for it (with a regular expression compiled anew per message: a quarter of
+    the time it takes to write one out): "=_" never occurs in quoted-printable text
+    (an "=" there starts a hex pair or a soft line break) nor in base64."""
+    return "=_" + secrets.token_hex(16)
 
 
 def _compose(row: OutboundEmail) -> tuple[str, str]:
