@@ -22,7 +22,6 @@ from ..models import (
     Event,
     NetworkingSide,
     Registration,
-    Status,
     TechnologyArea,
     max_length,
 )
@@ -203,24 +202,25 @@ def event_or_404(event_id: int) -> Event:
 
 def lock_event(event_id: int) -> Event:
     """Starts the write transaction and holds the event until commit (BEGIN IMMEDIATE
-    on SQLite, SELECT ... FOR UPDATE on PostgreSQL). The capacity and whether the
-    event was anonymised are read under the lock; the event's other loaded attributes
-    stay as they are."""
+    on SQLite, SELECT ... FOR UPDATE on PostgreSQL). The capacity, the seats taken and
+    whether the event was anonymised are read under the lock; the event's other loaded
+    attributes stay as they are."""
     begin_write()
-    capacity, anonymised_at = db.session.execute(
-        db.select(Event.capacity, Event.anonymised_at).where(Event.id == event_id)
-        .with_for_update()).one()
+    capacity, seats_taken, anonymised_at = db.session.execute(
+        db.select(Event.capacity, Event.seats_taken, Event.anonymised_at)
+        .where(Event.id == event_id).with_for_update()).one()
     event = db.session.get(Event, event_id)
     set_committed_value(event, "capacity", capacity)
+    set_committed_value(event, "seats_taken", seats_taken)
     set_committed_value(event, "anonymised_at", anonymised_at)
     return event
 
 
 def confirmed_count(event_id: int) -> int:
+    """The event's confirmed registrations, this transaction's changes included (the
+    query flushes them first, and the database's triggers count them)."""
     return db.session.execute(
-        db.select(db.func.count()).select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == Status.CONFIRMED)
-    ).scalar_one()
+        db.select(Event.seats_taken).where(Event.id == event_id)).scalar_one()
 
 
 def registration_state(event: Event, now: datetime | None = None) -> str:

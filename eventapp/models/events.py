@@ -44,6 +44,12 @@ class Event(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     capacity: Mapped[int] = mapped_column(Integer)
+    # How many of its registrations are confirmed: kept by the database itself, by
+    # triggers on registrations (registrations.SEATS_TRIGGERS), whatever writes them.
+    # Read under the event lock (events.services.lock_event), it gives the free seats in
+    # the statement that takes the lock, where counting the confirmed rows took a
+    # statement of its own, longer the more people had signed up. Never set it here.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -151,6 +151,59 @@ END $$
 event.listen(Registration.__table__, "after_create",
              DDL(SEARCH_KEY_INDEX_DDL.replace("%", "%%")).execute_if(dialect="postgresql"))
 
+# events.seats_taken, kept by the database on every write of registrations (the ORM's,
+# bulk statements', imports', the tests' factories'): one row's status or event changing
+# moves a seat. Statements per dialect, run when the table is created and by migration
+# 0013.
+_CONFIRMED = f"'{Status.CONFIRMED.value}'"
+SEATS_TRIGGERS = {
+    "sqlite": [
+        f"""CREATE TRIGGER registrations_seats_insert AFTER INSERT ON registrations
+            WHEN NEW.status = {_CONFIRMED}
+            BEGIN UPDATE events SET seats_taken = seats_taken + 1 WHERE id = NEW.event_id; END""",
+        f"""CREATE TRIGGER registrations_seats_delete AFTER DELETE ON registrations
+            WHEN OLD.status = {_CONFIRMED}
+            BEGIN UPDATE events SET seats_taken = seats_taken - 1 WHERE id = OLD.event_id; END""",
+        f"""CREATE TRIGGER registrations_seats_update AFTER UPDATE OF status, event_id
+            ON registrations
+            WHEN (OLD.status = {_CONFIRMED} OR NEW.status = {_CONFIRMED})
+              AND (OLD.status IS NOT NEW.status OR OLD.event_id IS NOT NEW.event_id)
+            BEGIN
+              UPDATE events SET seats_taken = seats_taken - 1
+                WHERE id = OLD.event_id AND OLD.status = {_CONFIRMED};
+              UPDATE events SET seats_taken = seats_taken + 1
+                WHERE id = NEW.event_id AND NEW.status = {_CONFIRMED};
+            END""",
+    ],
+    "postgresql": [
+        f"""CREATE OR REPLACE FUNCTION registrations_count_seats() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP <> 'INSERT' AND OLD.status = {_CONFIRMED} THEN
+                UPDATE events SET seats_taken = seats_taken - 1 WHERE id = OLD.event_id;
+              END IF;
+              IF TG_OP <> 'DELETE' AND NEW.status = {_CONFIRMED} THEN
+                UPDATE events SET seats_taken = seats_taken + 1 WHERE id = NEW.event_id;
+              END IF;
+              RETURN NULL;
+            END $$""",
+        """CREATE TRIGGER registrations_seats AFTER INSERT OR DELETE ON registrations
+            FOR EACH ROW EXECUTE FUNCTION registrations_count_seats()""",
+        """CREATE TRIGGER registrations_seats_update AFTER UPDATE OF status, event_id
+            ON registrations FOR EACH ROW
+            WHEN (OLD.status IS DISTINCT FROM NEW.status
+                  OR OLD.event_id IS DISTINCT FROM NEW.event_id)
+            EXECUTE FUNCTION registrations_count_seats()""",
+    ],
+}
+SEATS_TAKEN_BACKFILL = f"""UPDATE events SET seats_taken = (
+    SELECT count(*) FROM registrations
+    WHERE registrations.event_id = events.id AND registrations.status = {_CONFIRMED})"""
+for _dialect, _statements in SEATS_TRIGGERS.items():
+    for _statement in _statements:
+        event.listen(Registration.__table__, "after_create",
+                     DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect))
+
 
 class ScanLog(db.Model):
     __tablename__ = "scan_logs"

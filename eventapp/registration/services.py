@@ -182,7 +182,7 @@ def register_many(event: Event, rows: list[dict], *, source: str = "online",
             Registration.event_id == event.id,
             Registration.email.in_({c["email"] for c in cleaned}),
             Registration.status.in_(ACTIVE_STATUSES))).scalars()}
-    free = event.capacity - confirmed_count(event.id)
+    free = event.capacity - event.seats_taken
     now, outcomes, answers = utcnow(), [], []
     confirm_by = email_confirm_deadline(now) if hold_for_email else None
     for clean in cleaned:
