@@ -73,11 +73,12 @@ def change_slug(event: Event, slug: str) -> None:
     event.slug = slug
 
 
-def event_by_slug_or_404(slug: str) -> Event:
-    """The event of a public address, `/e/<slug>/...`. An old address redirects to the
-    same page at the current one (301; 308 for a form sent to it, which keeps the
-    method and body)."""
-    event = db.session.execute(db.select(Event).where(Event.slug == slug)).scalar()
+def event_by_slug_or_404(slug: str, *options) -> Event:
+    """The event of a public address, `/e/<slug>/...`, with loader `options`. An old
+    address redirects to the same page at the current one (301; 308 for a form sent to
+    it, which keeps the method and body)."""
+    event = db.session.execute(
+        db.select(Event).where(Event.slug == slug).options(*options)).unique().scalar()
     if event is not None:
         return event
     old = db.session.execute(db.select(EventSlug).where(EventSlug.slug == slug)).scalar()

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..api.docs import Error, arguments, error_responses, operation
 from ..api.schemas import page
 from ..auth.access import api_roles, api_user
-from ..events.services import event_or_404
+from ..events.services import WITH_CATEGORIES, event_or_404
 from ..extensions import csrf, db
 from ..models import Registration, Role
 from . import importing, queries, services
@@ -39,9 +39,9 @@ IMPORT_ANSWER = ImportAnswer()
            | error_responses(400, 401, 403, 404, 422))
 @api_roles(Role.ORGANISER)
 @arguments(RegistrationCreate, also=lambda data, event_id: services.validate(
-    event_or_404(event_id), data, public=False))
+    event_or_404(event_id, WITH_CATEGORIES), data, public=False))
 def create(event_id, args):
-    event = event_or_404(event_id)
+    event = event_or_404(event_id, WITH_CATEGORIES)
     data = dict(args)
     notify = data.pop("notify")
     outcome = services.register(event, data, source="import", notify=notify,
