@@ -6,7 +6,6 @@ its whole hot path each time: token check, the conditional UPDATE, the scan-log 
 and the COMMIT. Run with `python -m bench.bench_checkin`.
 """
 
-import os
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 from bench import wrk
 from bench.common import (
     ROOT,
+    cpu_seconds,
     gunicorn,
     machine,
     make_instance,
@@ -94,24 +94,6 @@ def checked_in_count(database_url: str, instance: str, server: str) -> int:
     return count
 
 
-def server_cpu_seconds(base_url: str) -> float:
-    """CPU time used so far by the gunicorn master and workers serving `base_url`."""
-    bind = base_url.removeprefix("http://").encode()
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if bind not in (proc / "cmdline").read_bytes():
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
-
-
 class Scanners:
     """wrk runs against one server, each with codes never used before (a file of codes
     per run, split between wrk's threads), keeping the server's CPU time per request."""
@@ -126,7 +108,7 @@ class Scanners:
         codes = self.codes[self.used:self.used + int(seconds * MAX_RPS)]
         codes_file = Path(self.folder, f"codes-{self.used}.txt")
         codes_file.write_text("\n".join(codes) + "\n")
-        cpu_before = server_cpu_seconds(self.base_url)
+        cpu_before = cpu_seconds(self.base_url)["web"]
         result = wrk.run(self.base_url + self.path, "checkin.lua",
                          [self.path, codes_file, 2, ",".join(self.tokens)], seconds=seconds,
                          connections=SCANNERS)
@@ -139,7 +121,7 @@ class Scanners:
         self.answered += result.requests
         self.runs += 1
         if timed:
-            self.server_cpu += server_cpu_seconds(self.base_url) - cpu_before
+            self.server_cpu += cpu_seconds(self.base_url)["web"] - cpu_before
             self.series.runs.append(result)
 
     def row(self, label: str, baseline: "Scanners") -> list:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from bench import wrk
 from bench.common import (
     ROOT,
+    cpu_seconds,
     gunicorn,
     machine,
     make_instance,
@@ -81,11 +82,14 @@ class Endpoint:
         self.auth, self.csrf, self.outbox, self.registered = auth, csrf, outbox, registered
         self.runs = 0
         self.mail_seconds = 0.0
+        self.cpu = {"web": 0.0, "jobs": 0.0, "database": 0.0}
 
     def run(self, seconds: float, timed: bool = True) -> None:
         self.runs += 1
-        path = "/" + self.url.split("/", 3)[3]
+        scheme, _, host, rest = self.url.split("/", 3)
+        base, path = f"{scheme}//{host}", "/" + rest
         before = self.registered() if self.registered else 0
+        cpu_before = cpu_seconds(base)
         result = wrk.run(self.url, "signup.lua",
                          [path, self.mode, f"{self.mode}{self.runs}", self.auth, self.csrf, 0],
                          seconds=seconds, connections=CONNECTIONS)
@@ -102,6 +106,9 @@ class Endpoint:
         if timed:
             self.series.runs.append(result)
             self.mail_seconds += result.seconds + waited
+            # Until the run's last e-mail is written: each answered sign-up's whole cost.
+            for part, used in cpu_seconds(base).items():
+                self.cpu[part] += used - cpu_before[part]
 
     def wait_for_mail(self) -> float:
         started = time.perf_counter()
@@ -114,9 +121,14 @@ class Endpoint:
 
     def row(self, label: str, baseline: "Endpoint") -> list:
         mailed = self.series.requests / self.mail_seconds if self.outbox else None
+        per_request = {part: used / self.series.requests * 1000
+                       for part, used in self.cpu.items()}
+        parts = ["web"] + (["jobs"] if self.outbox else []) \
+            + (["database"] if label == "PostgreSQL" else [])
         return ([label, self.series.name] + self.series.row(baseline.series)
                 + [mailed if mailed is not None else "–",
-                   f"{mailed / baseline.series.rps:.0%}" if mailed is not None else "–"])
+                   f"{mailed / baseline.series.rps:.0%}" if mailed is not None else "–",
+                   " + ".join(f"{per_request[part]:.1f}" for part in parts)])
 
 
 def measure(database_url: str, label: str) -> list[list]:
@@ -242,7 +254,14 @@ def run() -> str:
         f"100 per second. Load average when measured: {wrk.load_average()} on 2 CPUs.",
         "",
         table(["database", "endpoint"] + wrk.HEADERS + ["with e-mail /s",
-                                                         "with e-mail vs bare"], rows),
+                                                         "with e-mail vs bare",
+                                                         "CPU ms per sign-up"], rows),
+        "",
+        "*CPU ms per sign-up*: the server's CPU time per answered sign-up, from the start "
+        "of a run until its last e-mail is written, as web workers + job process "
+        "(composing the e-mail) + PostgreSQL's server (on SQLite the database works "
+        "inside the web workers). Together they are what the two cores must supply for "
+        "each sign-up.",
         "",
         f"The rush: {RUSH_SIGNUPS:,} API sign-ups, each sent once, for an event with "
         f"{RUSH_SEATS:,} seats, from {RUSH_CONNECTIONS} concurrent clients (Python "

@@ -112,6 +112,37 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, threa
         log.close()
 
 
+def cpu_seconds(base_url: str) -> dict[str, float]:
+    """CPU time (user and system) used so far by the gunicorn master and workers serving
+    `base_url` ("web"), by the job process that master started ("jobs"), and by the
+    PostgreSQL server ("database": all its processes, with the backends that already
+    ended, which the postmaster counts; nothing else uses it while a benchmark runs)."""
+    bind = base_url.removeprefix("http://").encode()
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"web": 0.0, "jobs": 0.0, "database": 0.0}
+    web, others = set(), []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            name = (proc / "comm").read_text().strip()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        own = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if bind in cmdline:
+            totals["web"] += own
+            web.add(int(proc.name))
+        elif name == "postgres":
+            totals["database"] += own + (int(fields[13]) + int(fields[14])) / tick  # ended
+        else:
+            others.append((int(fields[1]), cmdline, own))  # the parent's pid
+    totals["jobs"] = sum(own for parent, cmdline, own in others
+                         if parent in web and b"jobs" in cmdline)
+    return totals
+
+
 def run_load(make_session, do_request, jobs: list, concurrency: int) -> dict:
     """Runs do_request(session, job) for every job over `concurrency` threads, each with
     its own session made by make_session(i). Returns rps and latency percentiles (ms)."""

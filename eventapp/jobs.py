@@ -36,7 +36,7 @@ from huey.storage import SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import limitstore, mail
+from . import limitstore, mail, outbox_files
 from .database import utcnow
 from .extensions import db
 from .feedback.requests import send_due_requests
@@ -158,7 +158,7 @@ class Jobs:
     def _remove_old_copies(self) -> None:
         """Retention: outbox .eml files older than OUTBOX_RETENTION_DAYS, import uploads
         past their day and expired abuse-limit counters go."""
-        mail.remove_outbox_files(self.app.config, older_than_days=float(
+        outbox_files.remove_outbox_files(self.app.config, older_than_days=float(
             self.app.config["OUTBOX_RETENTION_DAYS"]))
         remove_import_copies(self.app.instance_path)
         limitstore.remove_expired(self.app)  # abuse-limit windows that have ended

@@ -30,7 +30,6 @@ from ..database import utcnow
 from ..events.services import lock_event
 from ..extensions import db
 from ..feedback.services import erase_free_text
-from ..mail import remove_outbox_files
 from ..models import (
     Event,
     Meeting,
@@ -42,6 +41,7 @@ from ..models import (
     new_checkin_code,
     new_secret_token,
 )
+from ..outbox_files import remove_outbox_files
 from ..questions.answers import erase_answers
 from ..registration import services as registration_services
 from ..registration.import_store import remove_import_copies
