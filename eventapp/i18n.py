@@ -27,8 +27,13 @@ def country_codes() -> tuple[str, ...]:
     return tuple(sorted(c.alpha_2 for c in pycountry.countries))
 
 
+@lru_cache(maxsize=1)
+def _country_code_set() -> frozenset[str]:
+    return frozenset(country_codes())
+
+
 def is_country(code: str | None) -> bool:
-    return bool(code) and code.upper() in set(country_codes())
+    return bool(code) and code.upper() in _country_code_set()
 
 
 @lru_cache(maxsize=8)
@@ -47,10 +52,16 @@ def country_name(code: str | None, language: str | None = None) -> str:
     return country.name if country else code
 
 
-def country_choices(language: str | None = None) -> list[tuple[str, str]]:
-    language = language or current_language()
-    return sorted(((c, country_name(c, language)) for c in country_codes()),
-                  key=lambda pair: pair[1])
+def country_choices(language: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(code, name) of every country, by name in `language`: made once per language
+    (every sign-up form lists them)."""
+    return _country_choices(language or current_language())
+
+
+@lru_cache(maxsize=8)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((c, country_name(c, language)) for c in country_codes()),
+                        key=lambda pair: pair[1]))
 
 
 def list_separator(language: str | None = None) -> str:

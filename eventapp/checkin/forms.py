@@ -33,7 +33,7 @@ def build_walk_in_form(event: Event, language: str, *, may_override: bool, **kwa
     if not form.is_submitted():
         form.language.data = language
     form.category.choices = [(c.code, localized(c, language)) for c in event.categories]
-    form.country.choices = [("", "—")] + country_choices(language)
+    form.country.choices = [("", "—"), *country_choices(language)]
     if not may_override:
         delattr(form, "override_capacity")
     return form

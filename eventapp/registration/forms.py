@@ -75,14 +75,14 @@ def build_form(event: Event, category: Category, language: str, *, editing=False
     else:
         delattr(form, "category")
     countries = country_choices(language)
-    form.country.choices = [("", "—")] + countries
+    form.country.choices = [("", "—"), *countries]
     if category.networking_side == NetworkingSide.NEED:
         form.country.label.text = _l("Country you represent")
         form.organisation.label.text = _l("Embassy or mission")
         if "job_title" in fields:
             form.job_title.label.text = _l("Position")
     if "target_countries" in fields:
-        form.target_countries.choices = countries
+        form.target_countries.choices = list(countries)
     areas = [(t.code, localized(t, language)) for t in event.technology_areas]
     for name in ("technologies_offered", "technology_needs"):
         if name in fields:
