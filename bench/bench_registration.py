@@ -207,25 +207,38 @@ def qr_times() -> list[list]:
     return rows
 
 
-# Not rerun by `make bench`: what py-spy showed, sampling the server under this load.
+# Not rerun by `make bench`: what the profiles showed (py-spy sampling the server under
+# this load, cProfile of calls in process) and what the changes measured.
 PROFILE = """\
-**Why the target is out of reach, and what it would take.** Of the server's CPU under
-API sign-ups (py-spy, 200 samples a second of every server process, SQLite,
-2026-12-06), 60% goes to the requests and 40% to the job process composing the e-mails
-(one process beside gunicorn's workers, so no worker waits for it; on this 2-core
-machine it still shares the cores). In an e-mail: the templates 26% (babel's skeleton
-matching for dates was 10% of it, now found once), the QR PNG 12%, the MIME text 12%.
-A sign-up request alone, called in process (SQLite, 2026-12-07), takes 6.6 ms (median)
-against the bare INSERT's 0.19 ms; under cProfile, SQLAlchemy's ORM work in the
-registration service is 64% of it: validation 19% (the event's categories and
-questions loaded), the event lock 9%, the seat count 6%, the flush of the registration,
-its answers and its outbox row 15%, the commit 6%; the API write limit (Flask-Limiter's
-decorator) 5%, webargs and marshmallow 6%, Flask and the token check the rest. 30% of
-the bare rate (about 1,000 a second here) would need a sign-up in under 1 ms of CPU,
-e-mail included: not with an ORM, templates and a QR image per person, on any
-framework we would choose. What would move it most: a seat counter on the event instead
-of counting confirmed rows, one statement for the address check and the insert, and
-more cores for the job process, which composes in parallel with the requests."""
+**Where a sign-up's time goes, and what the target would take** (2026-12-07). The
+server is CPU-bound: the web workers, the job process and PostgreSQL together use both
+cores, and *CPU ms per sign-up* above is what each sign-up costs them (on PostgreSQL
+about 16-20 ms, so two cores give 100-125 a second, which is what wrk measures; the
+same figure moves by a third from run to run on this machine, with the rates). Sampled
+with py-spy, a web worker spends about 40% of its time waiting for PostgreSQL: one
+round trip per statement (the token check; BEGIN; the event with its categories; the
+questions; the event lock with the seats taken; the e-mail already registered?; the
+INSERT; the queued e-mail; COMMIT). Of its CPU, SQLAlchemy's ORM is more than half.
+An e-mail, composed by the job process, takes about 4.5 ms: the QR symbol 31% (qrcode
+is pure Python), writing the MIME text 25%, the three templates 23%. What issue 21
+changed, measured on the same machine and day: (1) the seats taken live on the event,
+kept by database triggers on registrations and read in the statement that takes the
+lock; counting the confirmed rows under the lock took longer with every sign-up (API
+sign-ups on PostgreSQL, one 8 s run on a fresh event: 87-90 -> 109-115 a second, CPU
+per sign-up web 12.3-12.7 -> 10.0-10.4 ms, PostgreSQL 2.8-3.0 -> 2.2 ms); (2) e-mails
+compose a quarter faster (one template context for the three templates; MIME
+boundaries that need no search through the parts: 5.9-7.4 -> 4.4-4.6 ms each, 400
+composed in process); (3) the event's categories come in the event's statement, and the
+form's technology areas in one more, instead of a statement each when first touched;
+the form's country list is made once per language. `make bench` before these changes
+(03:50 UTC): API 110 and 87 a second on SQLite and PostgreSQL, form 102 and 76. 30% of
+the bare endpoint (about 300 a second on PostgreSQL, 600 on SQLite) would need a whole
+sign-up, e-mail included, in about 6 ms (PostgreSQL) or 3 ms (SQLite) of CPU: the
+sign-up written as a few statements without the ORM (on PostgreSQL one statement with
+data-modifying CTEs for the check and the inserts after the lock), the confirmation
+without per-person templates and MIME building, and the QR symbol from a compiled
+library. That is a second way to register beside the one that imports, the desk and
+the API share, which we chose not to build."""
 
 
 def run() -> str:
