@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database, limitstore  # noqa: F401  (database: the SQLite connection listeners)
+from . import database, limitstore
 from .auth.access import caller_key
 from .config import DEFAULTS, from_environment, https_settings, load_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    database.configure_engines(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -12,7 +12,12 @@ count now lives on the event, kept by the database on every write of registratio
 from alembic import op
 import sqlalchemy as sa
 
-from eventapp.models.registrations import SEATS_TAKEN_BACKFILL, SEATS_TRIGGERS
+from eventapp.models.registrations import (
+    SEATS_FUNCTIONS,
+    SEATS_TAKEN_BACKFILL,
+    SEATS_TRIGGER_NAMES,
+    SEATS_TRIGGERS,
+)
 
 
 revision = '0013'
@@ -30,14 +35,13 @@ def upgrade():
 
 
 def downgrade():
-    dialect = op.get_context().dialect.name
-    if dialect == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS registrations_seats ON registrations")
-        op.execute("DROP TRIGGER IF EXISTS registrations_seats_update ON registrations")
-        op.execute("DROP FUNCTION IF EXISTS registrations_count_seats()")
-    else:
-        for name in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER IF EXISTS registrations_seats_{name}")
+    on_postgresql = op.get_context().dialect.name == 'postgresql'
+    for name in SEATS_TRIGGER_NAMES:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (" ON registrations" if on_postgresql
+                                                       else ""))
+    if on_postgresql:
+        for name in SEATS_FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     # Not in batch mode: on SQLite that copies the table and drops the old one, and
     # dropping events deletes their registrations (ON DELETE CASCADE). SQLite 3.35 and
     # later drop a column in place.
