@@ -213,7 +213,7 @@ PROFILE = """\
 **Where a sign-up's time goes, and what the target would take** (2026-12-07). The
 server is CPU-bound: the web workers, the job process and PostgreSQL together use both
 cores, and *CPU ms per sign-up* above is what each sign-up costs them (on PostgreSQL
-about 16-20 ms, so two cores give 100-125 a second, which is what wrk measures; the
+about 16-20 ms, so two cores give 95-125 a second, which is what wrk measures; the
 same figure moves by a third from run to run on this machine, with the rates). Sampled
 with py-spy, a web worker spends about 40% of its time waiting for PostgreSQL: one
 round trip per statement (the token check; BEGIN; the event with its categories; the
