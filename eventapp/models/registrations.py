@@ -156,6 +156,22 @@ event.listen(Registration.__table__, "after_create",
 # moves a seat. Statements per dialect, run when the table is created and by migration
 # 0013.
 _CONFIRMED = f"'{Status.CONFIRMED.value}'"
+
+
+def _count_per_statement(function: str, rows: str, sign: str) -> str:
+    """PostgreSQL: a trigger function adding (+) or taking (-) the confirmed rows of a
+    statement's transition table `rows` to or from their events' seats."""
+    return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+              UPDATE events SET seats_taken = events.seats_taken {sign} counted.n
+              FROM (SELECT event_id, count(*) AS n FROM {rows}
+                    WHERE status = {_CONFIRMED} GROUP BY event_id) AS counted
+              WHERE events.id = counted.event_id;
+              RETURN NULL;
+            END $$"""
+
+
 SEATS_TRIGGERS = {
     "sqlite": [
         f"""CREATE TRIGGER registrations_seats_insert AFTER INSERT ON registrations
@@ -181,24 +197,8 @@ SEATS_TRIGGERS = {
     # versions the earlier ones left (the benchmarks' 72,000 codes took 15 minutes).
     # Status changes come one row at a time; they are counted per row.
     "postgresql": [
-        f"""CREATE OR REPLACE FUNCTION registrations_seats_inserted() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-              UPDATE events SET seats_taken = events.seats_taken + added.n
-              FROM (SELECT event_id, count(*) AS n FROM new_rows
-                    WHERE status = {_CONFIRMED} GROUP BY event_id) AS added
-              WHERE events.id = added.event_id;
-              RETURN NULL;
-            END $$""",
-        f"""CREATE OR REPLACE FUNCTION registrations_seats_deleted() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-              UPDATE events SET seats_taken = events.seats_taken - gone.n
-              FROM (SELECT event_id, count(*) AS n FROM old_rows
-                    WHERE status = {_CONFIRMED} GROUP BY event_id) AS gone
-              WHERE events.id = gone.event_id;
-              RETURN NULL;
-            END $$""",
+        _count_per_statement("registrations_seats_inserted", "new_rows", "+"),
+        _count_per_statement("registrations_seats_deleted", "old_rows", "-"),
         f"""CREATE OR REPLACE FUNCTION registrations_seats_updated() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
