@@ -20,6 +20,7 @@ from email.header import Header
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def render_message(recipient: str, template: str, language: str, context: dict,
         html_part = related
     message = MIMEMultipart("alternative", boundary=_boundary(),
                             _subparts=[MIMEText(text, "plain", _UTF8_QP), html_part])
-    message["Subject"] = Header(subject, "utf-8")
+    # Named, so its first line leaves room for "Subject: " within the 78 characters.
+    message["Subject"] = Header(subject, "utf-8", header_name="Subject")
     name, address = parseaddr(current_app.config["MAIL_FROM"])
     message["From"] = formataddr((name, address), "utf-8")
     message["To"] = recipient
@@ -130,7 +132,23 @@ def render_message(recipient: str, template: str, language: str, context: dict,
     # A composer's own headers (List-Unsubscribe on messages one may opt out of).
     for header, value in context.get("mail_headers", {}).items():
         message[header] = value
-    return subject, message.as_string(maxheaderlen=78)
+    return subject, message.as_string(maxheaderlen=78, policy=_HEADERS)
+
+
+class _Headers(Compat32):
+    """The email package's own (compat32) header folding, which builds and encodes a
+    Header object for every header line (a confirmation has twenty: a fifth of writing
+    it out), except for a line that needs none of it: ASCII text without control
+    characters that fits the line as it is comes out unchanged either way."""
+
+    def fold(self, name, value):
+        if (isinstance(value, str) and value.isascii() and value.isprintable()
+                and len(name) + len(value) + 2 <= self.max_line_length):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+
+_HEADERS = _Headers(max_line_length=78)
 
 
 def _boundary() -> str:

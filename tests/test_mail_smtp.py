@@ -94,3 +94,42 @@ def test_a_rush_of_sign_ups_gets_every_confirmation_once_from_the_background_sen
     db.session.rollback()
     rows = db.session.execute(db.select(OutboundEmail)).scalars().all()
     assert len(rows) == 48 and {(row.status, row.attempts) for row in rows} == {("sent", 1)}
+
+
+@pytest.mark.parametrize("name, value", [
+    ("To", "hanako@example.jp"),
+    ("Message-ID", "<177712345678.123.456789@eventapp.local>"),
+    ("Subject", "x" * 69),  # "Subject: " + 69 = 78: the longest line left as it is
+    ("Subject", "x" * 70),
+    ("Subject", "Your ticket for the Water Seminar: Technology Transfer in Sanitation 2027"),
+    ("Subject", "  spaces around  "),
+    ("Subject", "a\ttab"),
+    ("Subject", "浄水セミナー 参加登録のご確認"),
+    ("From", "=?utf-8?q?=E6=B5=84?= <office@example.jp>"),
+])
+def test_headers_come_out_as_the_email_packages_own_folding_writes_them(name, value):
+    """render_message writes headers with mail._HEADERS, which skips the email
+    package's Header objects for a line that needs no folding or encoding."""
+    from email.policy import compat32
+
+    from eventapp.mail import _HEADERS
+
+    assert _HEADERS.fold(name, value) == compat32.clone(max_line_length=78).fold(name, value)
+
+
+def test_a_long_japanese_subject_is_encoded_and_folded(client):
+    from email import message_from_string, policy
+
+    from tests import factories
+
+    title = "開発途上国向け浄水技術・衛生技術移転セミナーとネットワーキング交流会"
+    event = factories.event(title="Water Seminar", translations={"ja": {"title": title}})
+    client.post(f"/e/{event.slug}/register/guest", data={
+        "name": "山田 花子", "email": "hanako@example.jp", "language": "ja", "country": "JP",
+        "consent_privacy": "y"})
+    row = db.session.execute(db.select(OutboundEmail)).scalar_one()
+    head = row.mime.split("\n\n", 1)[0]
+    assert all(len(line) <= 78 and line.isascii() for line in head.splitlines())
+    message = message_from_string(row.mime, policy=policy.default)
+    assert title in message["Subject"]
+    assert message["To"] == "hanako@example.jp"
