@@ -222,6 +222,35 @@ def test_signup_pages_render_for_each_public_category(client, category):
     assert client.get(f"/e/{event.slug}/register/{category}").status_code == 200
 
 
+def test_a_guest_sign_up_reads_no_technology_areas_and_a_company_one_offers_them(client):
+    """The guest form has no technology fields, so neither showing nor sending it reads
+    the event's technology areas (a statement every sign-up paid before); the company
+    form still offers every area."""
+    from sqlalchemy import event as sa_event
+
+    ev = factories.event()
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/e/{ev.slug}/register/guest").status_code == 200
+        response = client.post(f"/e/{ev.slug}/register/guest", data={
+            "name": "Guest One", "email": "guest1@example.org", "language": "en",
+            "consent_privacy": "y"})
+        assert response.status_code == 302
+        assert not [s for s in statements if "FROM technology_areas" in s]
+        page = client.get(f"/e/{ev.slug}/register/company").get_data(as_text=True)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert [s for s in statements if "FROM technology_areas" in s]
+    for area in ev.technology_areas:
+        assert f'value="{area.code}"' in page
+    assert only(Registration.email == "guest1@example.org").status == Status.CONFIRMED
+
+
 def test_every_ticket_qr_decodes_with_the_fixed_mask():
     """Tickets use one fixed QR mask instead of qrcode's search for the best one; a real
     decoder reads every symbol, at the ticket page's size and the e-mail's."""

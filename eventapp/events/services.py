@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content import EVENT_TRANSLATED, column
@@ -206,13 +206,13 @@ def event_or_404(event_id: int, *options) -> Event:
     return event
 
 
-# What a sign-up reads of its event besides the row, loaded with it rather than by one
-# statement each when first touched (on PostgreSQL every statement is a round trip to
-# the server, and a sign-up made eight). The categories come in the event's statement;
-# the technology areas in one more (joined too, each category's row would repeat for
-# every area, which costs the ORM more than the statement it saves).
+# What a sign-up reads of its event besides the row, loaded with it rather than by a
+# statement of its own when first touched (on PostgreSQL every statement is a round
+# trip to the server, and a sign-up made eight). The technology areas are left to load
+# when touched: only the categories with technology fields need them (joined here too,
+# each category's row would repeat for every area, which costs the ORM more than the
+# statement it saves).
 WITH_CATEGORIES = joinedload(Event.categories)
-WITH_TECHNOLOGY_AREAS = selectinload(Event.technology_areas)
 
 
 def lock_event(event_id: int) -> Event:

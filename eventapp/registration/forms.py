@@ -83,9 +83,10 @@ def build_form(event: Event, category: Category, language: str, *, editing=False
             form.job_title.label.text = _l("Position")
     if "target_countries" in fields:
         form.target_countries.choices = list(countries)
-    areas = [(t.code, localized(t, language)) for t in event.technology_areas]
-    for name in ("technologies_offered", "technology_needs"):
-        if name in fields:
+    technology_fields = fields & {"technologies_offered", "technology_needs"}
+    if technology_fields:  # the event's areas are read only for a form that offers them
+        areas = [(t.code, localized(t, language)) for t in event.technology_areas]
+        for name in technology_fields:
             getattr(form, name).choices = areas
     return form
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..content import localized
-from ..events.services import WITH_CATEGORIES, WITH_TECHNOLOGY_AREAS, registration_state
+from ..events.services import WITH_CATEGORIES, registration_state
 from ..events.slugs import event_by_slug_or_404
 from ..extensions import db, limiter
 from ..i18n import current_language
@@ -49,7 +49,7 @@ def choose_category(slug):
 @bp.route("/e/<slug>/register/<category>", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, shared=True, methods=["POST"])
 def signup(slug, category):
-    event = event_by_slug_or_404(slug, WITH_CATEGORIES, WITH_TECHNOLOGY_AREAS)
+    event = event_by_slug_or_404(slug, WITH_CATEGORIES)
     cat = services.find_category(event, category)
     if cat is None or not cat.public:
         abort(404)
