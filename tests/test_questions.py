@@ -120,6 +120,31 @@ def test_the_api_enforces_required_answers_and_known_options(client, seminar, or
     assert [r["answers"]["diet"] for r in listed] == [["halal"]]
 
 
+def test_a_sign_up_reads_the_questions_with_their_options_and_categories_at_once(
+        client, seminar, organiser_token):
+    """Every sign-up checks its answers against the event's questions: one statement
+    brings them with their options and categories (it was three), and the options come
+    in their order."""
+    from sqlalchemy import event as sa_event
+
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = api_register(client, seminar, organiser_token, person(
+            5, "embassy", answers={"diet": ["none", "halal"], "interpretation": "english"}))
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["answers"]["diet"] == ["halal", "none"]
+    reading = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+               and ("question_options" in s or "question_categories" in s)]
+    assert len(reading) == 1, reading
+
+
 def test_the_public_form_asks_the_category_s_questions_and_requires_answers(client, seminar):
     page = client.get(f"/e/{seminar.slug}/register/company").get_data(as_text=True)
     assert "Dietary requirements" in page and "Interpretation needed" not in page
