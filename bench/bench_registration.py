@@ -212,33 +212,42 @@ def qr_times() -> list[list]:
 PROFILE = """\
 **Where a sign-up's time goes, and what the target would take** (2026-12-07). The
 server is CPU-bound: the web workers, the job process and PostgreSQL together use both
-cores, and *CPU ms per sign-up* above is what each sign-up costs them (on PostgreSQL
-about 16-20 ms, so two cores give 95-125 a second, which is what wrk measures; the
-same figure moves by a third from run to run on this machine, with the rates). Sampled
-with py-spy, a web worker spends about 40% of its time waiting for PostgreSQL: one
-round trip per statement (the token check; BEGIN; the event with its categories; the
-questions; the event lock with the seats taken; the e-mail already registered?; the
-INSERT; the queued e-mail; COMMIT). Of its CPU, SQLAlchemy's ORM is more than half.
-An e-mail, composed by the job process, takes about 4.5 ms: the QR symbol 31% (qrcode
-is pure Python), writing the MIME text 25%, the three templates 23%. What issue 21
-changed, measured on the same machine and day: (1) the seats taken live on the event,
-kept by database triggers on registrations and read in the statement that takes the
-lock; counting the confirmed rows under the lock took longer with every sign-up (API
-sign-ups on PostgreSQL, one 8 s run on a fresh event: 87-90 -> 109-115 a second, CPU
-per sign-up web 12.3-12.7 -> 10.0-10.4 ms, PostgreSQL 2.8-3.0 -> 2.2 ms); (2) e-mails
-compose a quarter faster (one template context for the three templates; MIME
-boundaries that need no search through the parts: 5.9-7.4 -> 4.4-4.6 ms each, 400
-composed in process); (3) the event's categories come in the event's statement, and the
-form's technology areas in one more, instead of a statement each when first touched;
-the form's country list is made once per language. `make bench` before these changes
-(03:50 UTC): API 110 and 87 a second on SQLite and PostgreSQL, form 102 and 76. 30% of
-the bare endpoint (about 300 a second on PostgreSQL, 600 on SQLite) would need a whole
-sign-up, e-mail included, in about 6 ms (PostgreSQL) or 3 ms (SQLite) of CPU: the
-sign-up written as a few statements without the ORM (on PostgreSQL one statement with
-data-modifying CTEs for the check and the inserts after the lock), the confirmation
-without per-person templates and MIME building, and the QR symbol from a compiled
-library. That is a second way to register beside the one that imports, the desk and
-the API share, which we chose not to build."""
+cores, and *CPU ms per sign-up* above is what each sign-up costs them; the rate follows
+from it (on PostgreSQL about 10 ms here, so two cores give 180-190 a second; on a slower
+machine earlier the same day, 16-20 ms and 95-125 a second). A web worker is mostly the
+ORM and the round trips to the database, one per statement: the token check; BEGIN; the
+event with its categories; the event's questions with their options and categories;
+the event lock with the seats taken; the e-mail already registered?; the INSERT; the
+queued e-mail; COMMIT. Measured in process on PostgreSQL, one ORM statement costs a
+sign-up about 0.5 ms of web CPU, whatever it returns. The job process (sampled with
+py-spy under load) spends 59% of its time composing e-mails (the QR symbol 22%, its
+PNG a third of that; the three templates 15%; writing the MIME text 5%) and a quarter
+claiming, prefetching and recording them. What issue 21 changed, measured on the same
+machine and day: (1) the seats taken live on the event, kept by database triggers on
+registrations and read in the statement that takes the lock; counting the confirmed
+rows under the lock took longer with every sign-up (API sign-ups on PostgreSQL, one 8 s
+run on a fresh event: 87-90 -> 109-115 a second, CPU per sign-up web 12.3-12.7 -> 10.0-10.4
+ms, PostgreSQL 2.8-3.0 -> 2.2 ms); (2) e-mails compose a quarter faster (one template
+context for the three templates; MIME boundaries that need no search through the parts:
+5.9-7.4 -> 4.4-4.6 ms each, 400 composed in process), and headers that need no folding
+are written as they are (1.15-1.30 -> 1.04-1.15 ms to write a confirmation); (3) the
+event's categories come in the event's statement; the public form reads the technology
+areas only for a category that offers them (in process: 7.3-7.6 -> 6.6-6.8 ms of web
+CPU per guest sign-up) and its country list is made once per language; (4) an event's
+questions come with their options and categories in one statement instead of three (in
+process, an event with the office's four usual questions: API sign-up 5.7-6.0 -> 4.8-5.0
+ms of web CPU; this benchmark's event has none). This benchmark before and after (3)'s
+form change and (4), two alternating runs each of this file on this machine, 07:30 UTC:
+API 245/245 -> 255/247 a second on SQLite, 187/179 -> 188/188 on PostgreSQL; form
+237/241 -> 248/254 and 163/154 -> 180/171. The first `make bench` of the day, before
+(1)-(3) on a slower machine: API 110 and 87 a second on SQLite and PostgreSQL, form 102
+and 76. 30% of the bare endpoint (about 500 a second on PostgreSQL, over 1,000 on SQLite
+here) would need a whole sign-up, e-mail included, in about 3.5 ms (PostgreSQL) or under
+2 ms (SQLite) of CPU: the sign-up written as a few statements without the ORM (on
+PostgreSQL one statement with data-modifying CTEs for the check and the inserts after
+the lock), the confirmation without per-person templates and MIME building, and the QR
+symbol from a compiled library. That is a second way to register beside the one that
+imports, the desk and the API share, which we chose not to build."""
 
 
 def run() -> str:
