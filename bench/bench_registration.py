@@ -213,7 +213,7 @@ PROFILE = """\
 **Where a sign-up's time goes, and what the target would take** (2026-12-07). The
 server is CPU-bound: the web workers, the job process and PostgreSQL together use both
 cores, and *CPU ms per sign-up* above is what each sign-up costs them; the rate follows
-from it (on PostgreSQL about 10 ms here, so two cores give 180-190 a second; on a slower
+from it (on PostgreSQL about 10 ms here, so two cores give 165-200 a second; on a slower
 machine earlier the same day, 16-20 ms and 95-125 a second). A web worker is mostly the
 ORM and the round trips to the database, one per statement: the token check; BEGIN; the
 event with its categories; the event's questions with their options and categories;
