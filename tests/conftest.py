@@ -205,6 +205,22 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+@contextlib.contextmanager
+def statements():
+    """The SQL statements the app's engine runs meanwhile."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP by a threaded server, for concurrency tests."""

@@ -13,7 +13,7 @@ from eventapp.extensions import db
 from eventapp.models import Answer, Question, Registration, Status
 from eventapp.questions.queries import answered_condition
 from tests import factories
-from tests.conftest import bearer
+from tests.conftest import bearer, statements
 from tests.test_import_api import post_import
 from tests.test_registration import company_form, embassy_form
 
@@ -125,22 +125,12 @@ def test_a_sign_up_reads_the_questions_with_their_options_and_categories_at_once
     """Every sign-up checks its answers against the event's questions: one statement
     brings them with their options and categories (it was three), and the options come
     in their order."""
-    from sqlalchemy import event as sa_event
-
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements() as seen:
         response = api_register(client, seminar, organiser_token, person(
             5, "embassy", answers={"diet": ["none", "halal"], "interpretation": "english"}))
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["answers"]["diet"] == ["halal", "none"]
-    reading = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+    reading = [s for s in seen if s.lstrip().upper().startswith("SELECT")
                and ("question_options" in s or "question_categories" in s)]
     assert len(reading) == 1, reading
 

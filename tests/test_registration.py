@@ -13,6 +13,7 @@ from eventapp.extensions import db
 from eventapp.models import Registration, Status
 from eventapp.registration import services
 from tests import factories
+from tests.conftest import statements
 from tests.mailbox import inline_png, messages_to, text_of
 
 
@@ -226,26 +227,17 @@ def test_a_guest_sign_up_reads_no_technology_areas_and_a_company_one_offers_them
     """The guest form has no technology fields, so neither showing nor sending it reads
     the event's technology areas (a statement every sign-up paid before); the company
     form still offers every area."""
-    from sqlalchemy import event as sa_event
-
     ev = factories.event()
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements() as seen:
         assert client.get(f"/e/{ev.slug}/register/guest").status_code == 200
         response = client.post(f"/e/{ev.slug}/register/guest", data={
             "name": "Guest One", "email": "guest1@example.org", "language": "en",
             "consent_privacy": "y"})
-        assert response.status_code == 302
-        assert not [s for s in statements if "FROM technology_areas" in s]
+    assert response.status_code == 302
+    assert not [s for s in seen if "FROM technology_areas" in s]
+    with statements() as seen:
         page = client.get(f"/e/{ev.slug}/register/company").get_data(as_text=True)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
-    assert [s for s in statements if "FROM technology_areas" in s]
+    assert [s for s in seen if "FROM technology_areas" in s]
     for area in ev.technology_areas:
         assert f'value="{area.code}"' in page
     assert only(Registration.email == "guest1@example.org").status == Status.CONFIRMED

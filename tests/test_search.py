@@ -1,16 +1,14 @@
 """Finding people as a Japanese keyboard or a hand-held scanner types them: the scanner's
 name search, the registration desk and the API's `q`, on both databases."""
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from eventapp import search
 from eventapp.extensions import db
 from eventapp.models import Registration
 from tests import factories
-from tests.conftest import bearer
+from tests.conftest import bearer, statements
 
 PEOPLE = {
     "fujimoto": {"name": "藤本 健", "name_kana": "ふじもと けん", "organisation": "Aqua Tech"},
@@ -112,20 +110,6 @@ def test_the_search_key_follows_every_change_of_name(client, people, organiser_t
     assert api_ids(client, event, organiser_token, "ヤマダ") == {reg.id}
     assert api_ids(client, event, organiser_token, "yamada") == {reg.id}
     assert api_ids(client, event, organiser_token, "Otieno") == set()
-
-
-@contextmanager
-def statements():
-    """The SQL statements run meanwhile."""
-    seen = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_a_name_search_reads_the_registrations_once(client, organiser_client, people,

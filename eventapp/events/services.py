@@ -208,10 +208,10 @@ def event_or_404(event_id: int, *options) -> Event:
 
 # What a sign-up reads of its event besides the row, loaded with it rather than by a
 # statement of its own when first touched (on PostgreSQL every statement is a round
-# trip to the server, and a sign-up made eight). The technology areas are left to load
-# when touched: only the categories with technology fields need them (joined here too,
-# each category's row would repeat for every area, which costs the ORM more than the
-# statement it saves).
+# trip to the server, and a sign-up made eight). The technology areas load when first
+# touched: only the categories with technology fields need them, and joining them as
+# well would repeat each category's row for every area, which costs the ORM more than
+# the statement it saves.
 WITH_CATEGORIES = joinedload(Event.categories)
 
 
