@@ -236,8 +236,8 @@ areas only for a category that offers them (in process: 7.3-7.6 -> 6.6-6.8 ms of
 CPU per guest sign-up) and its country list is made once per language; (4) an event's
 questions come with their options and categories in one statement instead of three (in
 process, an event with the office's four usual questions: API sign-up 5.7-6.0 -> 4.8-5.0
-ms of web CPU; this benchmark's event has none). This benchmark before and after (3)'s
-form change and (4), two alternating runs each of this file on this machine, 07:30 UTC:
+ms of web CPU; this benchmark's event has none). This benchmark before and after the
+headers of (2), the form of (3) and (4), two alternating runs each on this machine, 07:30 UTC:
 API 245/245 -> 255/247 a second on SQLite, 187/179 -> 188/188 on PostgreSQL; form
 237/241 -> 248/254 and 163/154 -> 180/171. The first `make bench` of the day, before
 (1)-(3) on a slower machine: API 110 and 87 a second on SQLite and PostgreSQL, form 102
